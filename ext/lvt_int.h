@@ -83,6 +83,10 @@ LVT_HIDDEN void lvt_err_clear(void);
  * and *v points into it.  Returns 0, or -1 when the conversion is not lossless
  * (for strict tables: the caller reports LVT_MISMATCH), or LVT_NOMEM. */
 LVT_HIDDEN int lvt_value_apply_affinity(lvt_value *v, int affinity, lvt_buf *scratch);
+/* Most bytes one lvt_value_apply_affinity call appends to *scratch (the text
+ * is appended, never reset): reserve n * this before converting n values
+ * whose pointers must all stay valid. */
+#define LVT_VALUE_TEXT_MAX 32
 
 /* Compare two values as SQLite does with the given collation: NULL < numbers
  * < TEXT < BLOB, integers and reals by value (exact beyond 2^53).  Returns
@@ -96,8 +100,9 @@ LVT_HIDDEN const char *lvt_value_typename(int type);
 
 /* Append the key encoding of *v to out (byte layout: top of keycodec.c).
  * `desc` inverts the bytes for a DESC column; `collation` folds TEXT for
- * NOCASE/RTRIM before encoding.  Returns LVT_OK, LVT_NAN for a NaN REAL, or
- * LVT_NOMEM (out->oom). */
+ * NOCASE/RTRIM before encoding.  Returns LVT_OK, LVT_NAN for a NaN REAL,
+ * LVT_TOOBIG for TEXT/BLOB over 10^9 bytes, LVT_MISUSE for an unknown type,
+ * or LVT_NOMEM (out->oom). */
 LVT_HIDDEN int lvt_key_encode(lvt_buf *out, const lvt_value *v, int desc, int collation);
 
 /* Decode one value from p[0..n-1], setting *used to the bytes consumed.
@@ -115,6 +120,12 @@ LVT_HIDDEN int lvt_key_decode(const unsigned char *p, size_t n, int desc,
 LVT_HIDDEN void lvt_key_rowid_put(unsigned char out[LVT_ROWID_SIZE], int64_t rowid);
 LVT_HIDDEN int64_t lvt_key_rowid_get(const unsigned char in[LVT_ROWID_SIZE]);
 
+/* Turn a key prefix into the smallest key greater than every key starting
+ * with it (strip trailing 0xFF bytes, increment the last): the seek target
+ * for an exclusive lower or inclusive upper bound on a prefix.  In place.
+ * LVT_OK, or LVT_NOTFOUND (b left empty) when there is none: unbounded. */
+LVT_HIDDEN int lvt_key_prefix_successor(lvt_buf *b);
+
 /* --------------------------------------------------------- record.c -- */
 
 /* Append the record encoding of vals[0..n-1] (layout: top of record.c). */
@@ -130,8 +141,6 @@ LVT_HIDDEN int lvt_rec_column(const void *rec, size_t n, int k, lvt_value *out);
 
 /* Validate a whole record (every offset and type), LVT_OK or LVT_CORRUPT. */
 LVT_HIDDEN int lvt_rec_check(const void *rec, size_t n);
-
-#endif /* LVT_INT_H */
 
 /* ------------------------------------------------------------ env.c -- */
 /*
@@ -170,3 +179,5 @@ LVT_HIDDEN int lvt_txn_drop(lvt_txn *txn, MDB_dbi dbi, int del);
 LVT_HIDDEN int lvt_txn_get(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key, MDB_val *val);
 /* The transaction's environment's MDB_env. */
 LVT_HIDDEN MDB_env *lvt_env_mdb(lvt_env *env);
+
+#endif /* LVT_INT_H */
