@@ -164,7 +164,10 @@ typedef struct lvt_cursor lvt_cursor;
 #define LVT_ENV_RDONLY   0x2  /* open read-only */
 
 typedef struct lvt_env_opts {
-  size_t mapsize;        /* initial map size in bytes, 0 = default; grows by itself */
+  size_t mapsize;        /* initial map size in bytes, 0 = 64 MiB; grows by itself.
+                            An existing environment keeps the larger of its
+                            stored size and this one; ignored when the
+                            environment is already open in the process. */
   int sync;              /* LVT_SYNC_* */
   unsigned flags;        /* LVT_ENV_* */
 } lvt_env_opts;
@@ -172,15 +175,21 @@ typedef struct lvt_env_opts {
 /* Open (or share) the environment in directory `path`.  One MDB_env per
  * directory per process: opening the same directory again (by any spelling,
  * symlinks included; keyed by device and inode) returns the same environment
- * with its reference count raised.  opts may be NULL (defaults).  Opening an
- * environment already open with different sync options fails with
- * LVT_MISUSE.  Errors: LVT_NOTFOUND (no directory and no LVT_ENV_CREATE),
- * LVT_IOERR, LVT_VERSION (catalog of a future format), LVT_CORRUPT,
- * LVT_NOMEM.  The caller owns *envp and releases it with lvt_env_close(). */
+ * with its reference count raised.  opts may be NULL (defaults).
+ * LVT_ENV_CREATE creates the directory (one level, mode 0777 & ~umask) and
+ * the LMDB files; LVT_ENV_RDONLY opens read-only (MDB_RDONLY).  Opening an
+ * environment already open with a different sync option, or read-only
+ * versus read-write, fails with LVT_MISUSE.  Errors: LVT_NOTFOUND (no
+ * directory and no LVT_ENV_CREATE; or read-only and no data.mdb),
+ * LVT_IOERR (not a directory, permissions), LVT_CORRUPT (not an LMDB file),
+ * LVT_VERSION (written by an incompatible LMDB), LVT_NOMEM.  The catalog
+ * format is checked when tables are opened, not here.  The caller owns
+ * *envp and releases it with lvt_env_close(). */
 int lvt_env_open(const char *path, const lvt_env_opts *opts, lvt_env **envp);
 
-/* Drop one reference; the last one closes the MDB_env.  All transactions,
- * cursors and tables of the environment must be closed first. */
+/* Drop one reference; the last one closes the MDB_env (flushing it first
+ * when sync is normal or off).  All transactions, cursors and tables of the
+ * environment must be closed first (if not, it is kept open, unreferenced). */
 void lvt_env_close(lvt_env *env);
 
 /* The directory the environment was opened with (as first given). */
@@ -189,16 +198,17 @@ const char *lvt_env_path(const lvt_env *env);
 /* Environment statistics. */
 typedef struct lvt_env_info {
   size_t mapsize;        /* current map size in bytes */
-  size_t used;           /* bytes in use (last page number times page size) */
-  unsigned readers;      /* reader slots in use */
+  size_t used;           /* bytes in use ((last page number + 1) * page size) */
+  unsigned readers;      /* reader slots in use, all processes */
   unsigned maxreaders;
   unsigned psize;        /* page size */
 } lvt_env_info;
 int lvt_env_info_get(lvt_env *env, lvt_env_info *info);
 
 /* Consistent, compacted copy of the environment into directory `dest`
- * (created if missing, must not contain an environment).  Runs while other
- * transactions go on. */
+ * (created if missing, one level).  Runs while other transactions go on.
+ * Errors: LVT_EXISTS (dest already holds a data.mdb), LVT_NOTFOUND (parent
+ * of dest missing), LVT_IOERR, LVT_FULL. */
 int lvt_env_backup(lvt_env *env, const char *dest);
 
 /* lvt_txn_begin flags */
@@ -209,20 +219,38 @@ int lvt_env_backup(lvt_env *env, const char *dest);
  * process at a time (LMDB has one writer); if another is active, wait up to
  * timeout_ms milliseconds (0 = do not wait, <0 = wait forever) and then fail
  * with LVT_BUSY.  A thread that already holds the write transaction gets
- * LVT_BUSY after the timeout instead of deadlocking.  `parent` (a write
- * transaction) makes a nested transaction (a savepoint): its changes go to the
- * parent when committed and vanish when aborted; timeout_ms is then ignored.
- * The map grows by itself as the transaction writes.
+ * LVT_BUSY after the timeout instead of deadlocking (at once when
+ * timeout_ms < 0).  `parent` (a write transaction) makes a nested
+ * transaction (a savepoint): its changes go to the parent when committed and
+ * vanish when aborted; timeout_ms is then ignored.
+ * A parent with an open nested transaction must not be used (operations go
+ * to the nested one).  Across processes, LMDB's own lock serialises writers
+ * and a write begin blocks until the other process's writer ends.
+ * The map grows by itself as the transaction writes: growing needs every
+ * other transaction of the process to end first, and waits for that up to
+ * max(timeout_ms, 5 s); if they do not, the write fails with LVT_FULL and
+ * the transaction goes on.  If another process commits while the map grows,
+ * the transaction is lost (LVT_BUSY from then on): abort and retry it.
+ * A write transaction keeps a copy of everything it writes in memory (to
+ * replay it into a grown map) until it ends.
+ * Errors: LVT_BUSY, LVT_READONLY (write in a read-only environment),
+ * LVT_MISUSE, LVT_NOMEM, LVT_IOERR.
  * The caller owns *txnp and must end it with lvt_txn_commit() or
- * lvt_txn_abort(). */
+ * lvt_txn_abort().  A transaction is used by one thread at a time; a write
+ * transaction stays in the thread that began it (LMDB's rule), a read-only
+ * one may move between threads. */
 int lvt_txn_begin(lvt_env *env, lvt_txn *parent, unsigned flags, int timeout_ms,
                   lvt_txn **txnp);
 
 /* Commit and free the transaction.  On failure the transaction is aborted
- * and freed all the same.  Errors: LVT_FULL, LVT_IOERR, LVT_NOMEM. */
+ * and freed all the same.  Errors: LVT_FULL (disk full, or the map could not
+ * grow), LVT_IOERR, LVT_NOMEM, LVT_BUSY (lost, see lvt_txn_begin);
+ * LVT_MISUSE when txn is NULL or has an open nested transaction (then
+ * nothing is done and both stay open). */
 int lvt_txn_commit(lvt_txn *txn);
 
-/* Abandon and free the transaction.  Never fails. */
+/* Abandon and free the transaction, and its open nested transactions.
+ * Never fails. */
 void lvt_txn_abort(lvt_txn *txn);
 
 /* The environment of a transaction. */

@@ -142,38 +142,109 @@ LVT_HIDDEN int lvt_rec_column(const void *rec, size_t n, int k, lvt_value *out);
 /* Validate a whole record (every offset and type), LVT_OK or LVT_CORRUPT. */
 LVT_HIDDEN int lvt_rec_check(const void *rec, size_t n);
 
+/* -------------------------------------------------------- catalog.c -- */
+/*
+ * The catalog sub-database (layout: top of catalog.c) describes every table
+ * and index of an environment.  Table `id` keeps its rows in sub-database
+ * "t<id>" and index k in "t<id>.i<idx_id[k]>", so a rename touches only the
+ * catalog.  A generation counter changes with every schema change.
+ */
+#define LVT_CAT_FORMAT 1           /* catalog format written by this code */
+#define LVT_CAT_DBI "lmdbvt.catalog"
+#define LVT_CAT_DBNAME 48          /* room for any sub-database name */
+
+/* A table definition read from the catalog, in one allocation: def and
+ * every pointer in it point inside the block.  Free with lvt_schema_free. */
+typedef struct lvt_schema {
+  lvt_table_def def;
+  uint64_t id;              /* table id */
+  const uint32_t *idx_id;   /* def.nidx sub-database numbers */
+  uint32_t next_idx_id;     /* next unused index sub-database number */
+  uint64_t gen;             /* catalog generation seen when read */
+  const void *raw;          /* the catalog record it was parsed from */
+  size_t nraw;
+} lvt_schema;
+
+/* Refuse a catalog written by a newer format (LVT_VERSION, message with both
+ * versions).  An environment without a catalog is fine (LVT_OK): the catalog
+ * is created by the first lvt_table_create, never on a read path. */
+LVT_HIDDEN int lvt_cat_check(lvt_txn *txn);
+/* Current generation (0 when there is no catalog). */
+LVT_HIDDEN int lvt_cat_gen(lvt_txn *txn, uint64_t *gen);
+/* Read a table definition by name (name != NULL) or by id.  The caller owns
+ * *out.  Errors: LVT_NOTABLE, LVT_CORRUPT, LVT_VERSION, LVT_NOMEM. */
+LVT_HIDDEN int lvt_cat_load(lvt_txn *txn, const char *name, uint64_t id,
+                            lvt_schema **out);
+LVT_HIDDEN void lvt_schema_free(lvt_schema *s);
+/* Check a definition (LVT_SCHEMA naming the column or index). */
+LVT_HIDDEN int lvt_cat_validate(const lvt_table_def *def);
+/* Check one more index for table s: columns, flags, name unused in the
+ * environment.  Errors: LVT_SCHEMA, LVT_NOCOLUMN, LVT_EXISTS. */
+LVT_HIDDEN int lvt_cat_index_check(lvt_txn *txn, const lvt_schema *s,
+                                   const lvt_index_def *def);
+/* Schema changes, each bumping the generation; write transaction only. */
+LVT_HIDDEN int lvt_cat_create(lvt_txn *txn, const lvt_table_def *def);
+LVT_HIDDEN int lvt_cat_drop(lvt_txn *txn, const char *name);
+LVT_HIDDEN int lvt_cat_rename(lvt_txn *txn, const char *from, const char *to);
+/* Record index def (its data already in sub-database number s->next_idx_id)
+ * as the last index of table s. */
+LVT_HIDDEN int lvt_cat_index_add(lvt_txn *txn, const lvt_schema *s,
+                                 const lvt_index_def *def);
+/* Forget index k of table s and delete its sub-database. */
+LVT_HIDDEN int lvt_cat_index_remove(lvt_txn *txn, const lvt_schema *s, int k);
+/* Sub-database name of table id (idx_id < 0) or of one of its indexes. */
+LVT_HIDDEN void lvt_cat_dbname(char out[LVT_CAT_DBNAME], uint64_t id,
+                               int64_t idx_id);
+
 /* ------------------------------------------------------------ env.c -- */
 /*
  * What catalog.c, table.c and cursor.c use of transactions.  Every write to
- * LMDB goes through lvt_txn_put / lvt_txn_del / lvt_txn_drop: they log the
- * operation so that, when the map fills (MDB_MAP_FULL kills an LMDB
- * transaction), env.c can abort, grow the map and replay the log, invisibly
- * to the caller.  After such a replay the MDB_txn is a new one, so:
+ * LMDB goes through lvt_txn_put / lvt_txn_del / lvt_txn_drop / lvt_txn_dbi:
+ * they log the operation so that, when the map fills (MDB_MAP_FULL kills an
+ * LMDB transaction), env.c can abort, grow the map and replay the log,
+ * invisibly to the caller.  After such a replay the MDB_txn is a new one, so:
  *  - never keep an MDB_txn* or MDB_cursor* across a call that may write;
  *    fetch lvt_txn_mdb(txn) again, and compare lvt_txn_gen(txn) to know
  *    whether cursors must be reopened (lvt_cursor re-seeks from its saved
- *    key when the generation changed);
+ *    key when the generation changed).  Compare the generation, not the
+ *    pointer: LMDB reuses one MDB_txn object for every outermost write
+ *    transaction, and mdb_txn_id() stays the same across a replay;
  *  - data pointers obtained from LMDB before a write are invalid after it
  *    (as in plain LMDB).
+ * Any level of a chain of nested transactions may be passed: reads and
+ * writes go to the innermost open level (the current savepoint).  A
+ * transaction can be lost (another process committed while the map grew:
+ * LVT_BUSY); then lvt_txn_mdb() is NULL and every call but commit/abort
+ * repeats the error.  Handle rules (who may open a DBI when): top of env.c.
+ * Expected outcomes (LVT_NOTFOUND from get/del, LVT_EXISTS from put) set no
+ * lvt_errmsg(), so that hot paths stay cheap.
  */
 
-/* The current MDB_txn of txn (innermost nested level). */
+/* The current MDB_txn of txn (innermost nested level); NULL when lost. */
 LVT_HIDDEN MDB_txn *lvt_txn_mdb(lvt_txn *txn);
 /* Nonzero for a read-only transaction. */
 LVT_HIDDEN int lvt_txn_readonly(const lvt_txn *txn);
-/* Changes whenever the underlying MDB_txn was replaced (grow and replay). */
+/* Changes whenever the underlying MDB_txn was replaced (grow and replay);
+ * unique in the process, so it also tells two transactions apart. */
 LVT_HIDDEN unsigned lvt_txn_gen(const lvt_txn *txn);
 /* Open the named sub-database, creating it if `create` (write txn only).
- * LVT_NOTFOUND if it does not exist and !create.  Handles are cached per
- * environment; a handle created in a transaction that aborts is forgotten. */
+ * LVT_NOTFOUND if it does not exist and !create (LVT_READONLY when create
+ * in a read txn).  Handles are cached per environment; a handle created in
+ * a transaction that aborts is forgotten.  A read transaction only gets
+ * handles published before it began: in the rare case that the name exists
+ * in its snapshot but has none yet (created by another process meanwhile),
+ * LVT_BUSY: retry in a new transaction.  At most 510 sub-databases. */
 LVT_HIDDEN int lvt_txn_dbi(lvt_txn *txn, const char *name, int create, MDB_dbi *dbi);
-/* mdb_put (flags: 0, MDB_NOOVERWRITE, MDB_APPEND), logged for replay. */
+/* mdb_put (flags: 0, MDB_NOOVERWRITE, MDB_APPEND), logged for replay.
+ * LVT_EXISTS (no message) when MDB_NOOVERWRITE finds the key or MDB_APPEND
+ * is given a key that does not sort after the last one; nothing written. */
 LVT_HIDDEN int lvt_txn_put(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key,
                            const MDB_val *val, unsigned flags);
 /* mdb_del of a key (no DUPSORT here), logged.  LVT_NOTFOUND if absent. */
 LVT_HIDDEN int lvt_txn_del(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key);
-/* mdb_drop: empty the sub-database (del = 0) or delete it (del = 1), logged;
- * a deleted handle leaves the cache. */
+/* mdb_drop: empty the sub-database (del = 0) or delete it (del = 1), logged.
+ * A deleted one is NOTFOUND for lvt_txn_dbi in this transaction (create
+ * gives it back, empty); its record and handle go after the commit. */
 LVT_HIDDEN int lvt_txn_drop(lvt_txn *txn, MDB_dbi dbi, int del);
 /* mdb_get through the current MDB_txn; LVT_NOTFOUND if absent. */
 LVT_HIDDEN int lvt_txn_get(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key, MDB_val *val);
