@@ -34,5 +34,11 @@ int sqlite3_lmdbvt_init(sqlite3 *db, char **pzErrMsg,
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("lmdbvt: registering functions failed: %s",
                                 sqlite3_errstr(rc));
+  if (rc == SQLITE_OK) {
+    rc = lvt_glue_register_module(db);
+    if (rc != SQLITE_OK && pzErrMsg)
+      *pzErrMsg = sqlite3_mprintf("lmdbvt: registering module lmdb failed: %s",
+                                  sqlite3_errstr(rc));
+  }
   return rc;
 }
