@@ -227,7 +227,10 @@ static int key_cmp(const MDB_val *k, const lvt_buf *b)
 }
 
 /* Finish a move: mrc is the LMDB result.  Inside [S, E) the cursor is on
- * the entry (key copied); outside or past the end it is off the range. */
+ * the entry (key copied: the copy is what a re-seek after a write starts
+ * from, and the map pointer may die with that write; the copy goes
+ * straight into the buffer when it fits, as it does after the first row);
+ * outside or past the end it is off the range. */
 static int cur_land(lvt_cursor *c, int mrc, const MDB_val *k, const MDB_val *d)
 {
   c->on = 0;
@@ -238,9 +241,14 @@ static int cur_land(lvt_cursor *c, int mrc, const MDB_val *k, const MDB_val *d)
     return LVT_NOTFOUND;
   if (k->mv_size < LVT_ROWID_SIZE || (c->index < 0 && k->mv_size != LVT_ROWID_SIZE))
     return lvt_err_set(LVT_CORRUPT, "malformed key in table %s", c->tbl->s->def.name);
-  lvt_buf_reset(&c->key);
-  lvt_buf_append(&c->key, k->mv_data, k->mv_size);
-  if (c->key.oom) return lvt_err_set(LVT_NOMEM, "out of memory");
+  if (k->mv_size <= c->key.cap) {
+    memcpy(c->key.p, k->mv_data, k->mv_size);
+    c->key.n = k->mv_size;
+  } else {
+    lvt_buf_reset(&c->key);
+    lvt_buf_append(&c->key, k->mv_data, k->mv_size);
+    if (c->key.oom) return lvt_err_set(LVT_NOMEM, "out of memory");
+  }
   c->data = *d;
   c->on = 1;
   return LVT_OK;

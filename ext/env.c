@@ -1073,9 +1073,15 @@ MDB_env *lvt_env_mdb(lvt_env *env)
   return env ? env->menv : NULL;
 }
 
-/* mdb_reader_list callback: count the lines that describe a reader slot. */
+/* mdb_reader_list callback: count the lines that describe a reader slot
+ * holding a snapshot.  An idle slot (txnid "-": a reset transaction, such
+ * as another process may keep for reuse) holds none and is not counted. */
 static int count_reader(const char *msg, void *ctx)
 {
+  size_t n = strlen(msg);
+
+  while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) n--;
+  if (n > 0 && msg[n - 1] == '-') return 0;
   if (msg[0] != '(' && strstr(msg, "pid") == NULL) ++*(unsigned *)ctx;
   return 0;
 }
@@ -1309,6 +1315,7 @@ static int txn_begin_read(lvt_env *env, lvt_txn *t)
       return LVT_OK;
     if (mrc == 0) {
       mdb_txn_abort(t->mtxn);
+      t->mtxn = NULL;
       env_reader_leave(env, t);
       (void)env_refresh(env);
       env_writer_release(env);

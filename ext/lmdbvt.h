@@ -199,7 +199,7 @@ const char *lvt_env_path(const lvt_env *env);
 typedef struct lvt_env_info {
   size_t mapsize;        /* current map size in bytes */
   size_t used;           /* bytes in use ((last page number + 1) * page size) */
-  unsigned readers;      /* reader slots in use, all processes */
+  unsigned readers;      /* reader slots holding a snapshot (all processes) */
   unsigned maxreaders;
   unsigned psize;        /* page size */
 } lvt_env_info;
@@ -304,6 +304,33 @@ typedef struct lvt_stat {
   unsigned psize;
 } lvt_stat;
 int lvt_table_stat(lvt_txn *txn, lvt_table *tbl, int index, lvt_stat *st);
+
+/* -------------------------------------------------------------- integrity -- */
+
+/* Receives each problem lvt_check_table finds, as one line of text (valid
+ * during the call only).  Return 0 to go on, nonzero to stop the check. */
+typedef int (*lvt_check_fn)(void *ctx, const char *problem);
+
+/* Check table tbl and its indexes, reading through txn (which must not
+ * write meanwhile):
+ *  - the sub-databases the catalog names for them exist, and no record has
+ *    more columns than the catalog defines;
+ *  - every table key is a rowid and every record decodes; NOT NULL columns
+ *    hold no NULL; an INTEGER PRIMARY KEY column holds its row's rowid;
+ *  - every row has its entry in every index ("row 5 missing from index
+ *    t_a");
+ *  - every index entry decodes, belongs to a row that exists ("index t_a
+ *    has an entry for row 9, which is not in table t") and is the entry
+ *    that row makes; a unique index has no two entries with the same key
+ *    columns, NULLs aside ("non-unique entry in index t_u: rows 3 and 4").
+ * Each problem is passed to fn (NULL: only counted).  Returns LVT_OK when
+ * the check ran, whatever it found, with the number of problems in
+ * *nproblems (if not NULL); an error when it could not run: LVT_MISUSE,
+ * LVT_NOMEM, LVT_NOTABLE (dropped), LVT_BUSY (lost transaction), LVT_IOERR.
+ * It reads every row and every entry once and looks each row's entries
+ * up: O((rows + entries) log n) time, memory for one row. */
+int lvt_check_table(lvt_txn *txn, lvt_table *tbl, lvt_check_fn fn, void *ctx,
+                    unsigned long *nproblems);
 
 /* ------------------------------------------------------------------- rows -- */
 

@@ -17,6 +17,7 @@
  *   catalog.c   lvt_cat_*     table/index definitions stored in the env
  *   table.c     lvt_table_*, lvt_insert ...  table operations, index upkeep
  *   cursor.c    lvt_cursor_*  range scans
+ *   check.c     lvt_check_*   integrity check of a table and its indexes
  */
 #ifndef LVT_INT_H
 #define LVT_INT_H

@@ -16,11 +16,36 @@
  * (MDB_SET_RANGE on the encoded columns: an entry that starts with them and
  * carries another rowid is a conflict; a NULL column never conflicts).
  *
- * A write goes in two phases.  Checking: affinity (strict: LVT_MISMATCH),
- * NOT NULL, the rowid (integer, or max + 1), every index entry (size, NaN),
- * the record, then conflicts on the rowid and on every unique index.
- * Writing starts only when all of that passed, so a failed operation
- * changes nothing.  Conflict resolution:
+ * A write goes in two phases.  Checking: the INTEGER PRIMARY KEY's type
+ * (LVT_MISMATCH), NOT NULL, affinity (strict: LVT_MISMATCH), the rowid
+ * (integer, or max + 1), every index entry (size, NaN), the record, then
+ * conflicts on the rowid and on every unique index.  Writing starts only
+ * when all of that passed, so a failed operation changes nothing.
+ *
+ * Check order.  When several checks would fail, the one reported is the
+ * one SQLite reports for an ordinary table with the same constraints,
+ * because SQLite checks in this order and stops at the first failure:
+ *   1. the new rowid must be an integer (SQLite's OP_MustBeInt runs before
+ *      any constraint, so this is "datatype mismatch" in every conflict
+ *      mode, OR IGNORE included);
+ *   2. NOT NULL, column by column in declaration order (under REPLACE
+ *      the columns without a DEFAULT first: tab_notnull), and only then
+ *      a STRICT table's types;
+ *   3. the rowid (INTEGER PRIMARY KEY) uniqueness;
+ *   4. the unique indexes in the order of SQLite's list of the table's
+ *      indexes, which is the reverse of their creation order: SQLite puts
+ *      every new index at the head of the list, so the constraint declared
+ *      last in CREATE TABLE (and an index created later still) is checked
+ *      first.  The catalog keeps indexes in creation order (the SQL glue
+ *      declares them in argument order, as CREATE TABLE creates them), so
+ *      they are checked from the last to the first.  CREATE TABLE also
+ *      drops a UNIQUE or PRIMARY KEY constraint whose columns repeat an
+ *      earlier one (sort order aside): the earlier index takes its place
+ *      and, for a PRIMARY KEY, its code.  Here both exist; the later one is
+ *      not checked on its own, the earlier one is checked in its place and
+ *      fails as a primary key if either is one (tab_check_order).
+ * Under REPLACE the rows in the way are collected in that same order.
+ * Conflict resolution:
  *   LVT_CONFLICT_ABORT    LVT_PRIMARYKEY for the rowid and the primary-key
  *                         index, LVT_UNIQUE for other unique indexes, worded
  *                         as SQLite: "UNIQUE constraint failed: t.a, t.b";
@@ -82,6 +107,8 @@ static void tab_free_scratch(lvt_table *t, int ncol, int nidx)
   free(t->inew);
   free(t->iold);
   free(t->ichg);
+  free(t->uorder);
+  free(t->upk);
   free(t->victims);
   free(t->curs);
   free(t->idbi);
@@ -90,9 +117,49 @@ static void tab_free_scratch(lvt_table *t, int ncol, int nidx)
   t->vals = t->ovals = NULL;
   t->conv = t->inew = t->iold = NULL;
   t->ichg = NULL;
+  t->uorder = NULL;
+  t->upk = NULL;
+  t->nuorder = 0;
   t->victims = NULL;
   t->curs = NULL;
   t->idbi = NULL;
+}
+
+/* Do unique indexes a and b have the same key columns in the same order?
+ * (SQLite's test for a redundant constraint; ASC/DESC does not count, and
+ * an index column always has its column's collation here.) */
+static int same_key(const lvt_index_def *a, const lvt_index_def *b)
+{
+  int j;
+
+  if (a->ncol != b->ncol) return 0;
+  for (j = 0; j < a->ncol; j++)
+    if (a->cols[j] != b->cols[j]) return 0;
+  return 1;
+}
+
+/* Fill t->uorder with the unique indexes in the order SQLite checks them
+ * (top of this file): from the last created to the first, an index whose
+ * key repeats an earlier one's left out (the earlier one stands for it),
+ * and t->upk[k] set when index k, or one it stands for, is the primary
+ * key. */
+static void tab_check_order(lvt_table *t)
+{
+  const lvt_table_def *d = &t->s->def;
+  int k, j, dup;
+
+  t->nuorder = 0;
+  for (k = d->nidx - 1; k >= 0; k--) {
+    if (!d->idx[k].unique) continue;
+    for (j = dup = 0; j < k && !dup; j++)
+      dup = d->idx[j].unique && same_key(&d->idx[j], &d->idx[k]);
+    if (dup) continue;
+    t->upk[k] = (unsigned char)(d->idx[k].primary != 0);
+    for (j = k + 1; j < d->nidx; j++)
+      if (d->idx[j].unique && d->idx[j].primary && same_key(&d->idx[j], &d->idx[k]))
+        t->upk[k] = 1;
+    t->uorder[t->nuorder++] = k;
+  }
 }
 
 /* Allocate the scratch arrays for the current schema.  No cursor may be
@@ -109,6 +176,8 @@ static int tab_alloc(lvt_table *t)
   t->inew = calloc(ni + 1, sizeof *t->inew);
   t->iold = calloc(ni + 1, sizeof *t->iold);
   t->ichg = calloc(ni + 1, 1);
+  t->uorder = calloc(ni + 1, sizeof *t->uorder);
+  t->upk = calloc(ni + 1, 1);
   t->victims = calloc(ni + 1, sizeof *t->victims);
   t->curs = calloc(ni + 1, sizeof *t->curs);
   t->idbi = calloc(ni + 1, sizeof *t->idbi);
@@ -116,8 +185,9 @@ static int tab_alloc(lvt_table *t)
   t->ncol_alloc = (int)nc;
   t->nidx_alloc = (int)ni;
   if (!t->vals || !t->ovals || !t->conv || !t->inew || !t->iold || !t->ichg ||
-      !t->victims || !t->curs || !t->idbi || !t->indexed)
+      !t->uorder || !t->upk || !t->victims || !t->curs || !t->idbi || !t->indexed)
     return lvt_err_set(LVT_NOMEM, "out of memory");
+  tab_check_order(t);
   for (k = 0; k < d->nidx; k++)
     for (j = 0; j < d->idx[k].ncol; j++) t->indexed[d->idx[k].cols[j]] = 1;
   return LVT_OK;
@@ -192,18 +262,32 @@ static int tab_resync(lvt_txn *txn, lvt_table *t, MDB_txn *mt)
   unsigned g = lvt_txn_gen(txn);
   int same = txn == t->chk_txn && mt == t->chk_mtxn && id == t->chk_id &&
              g == t->chk_gen;
+  /* The handles resolved by the last successful check, made in a read
+   * transaction, stay valid for a new read transaction when the generation
+   * did not move: a read transaction only resolves published handles, and
+   * only a committed schema change (which moves the generation) retires
+   * one.  (After a write transaction, a handle it opened may have died
+   * with an abort: look them up again.)  A read transaction on the very
+   * snapshot that check read (same LMDB txn id: nothing committed since)
+   * has the same catalog, so its generation need not be read again. */
+  int keep = t->chk_mtxn != NULL && !t->chk_write && lvt_txn_readonly(txn);
   int rc;
 
   if (lvt_txn_env(txn) != t->env)
     return lvt_err_set(LVT_MISUSE, "table %s used with a transaction of "
                        "another environment", t->s->def.name);
   t->chk_mtxn = NULL;
-  rc = lvt_cat_gen(txn, &gen);
+  if (keep && id == t->chk_id) {
+    gen = t->s->gen;
+    rc = LVT_OK;
+  } else {
+    rc = lvt_cat_gen(txn, &gen);
+  }
   if (rc == LVT_OK && (gen != t->s->gen || (t->tentative && !same))) {
     rc = tab_reload(txn, t, gen);
-    same = 0;
+    same = keep = 0;
   }
-  if (rc == LVT_OK && !same) rc = tab_dbis(txn, t);
+  if (rc == LVT_OK && !same && !keep) rc = tab_dbis(txn, t);
   if (rc != LVT_OK) return rc;
   t->chk_txn = txn;
   t->chk_mtxn = mt;
@@ -497,14 +581,48 @@ static int aff_keeps(int aff, const lvt_value *v)
   }
 }
 
-/* Copy vals into t->vals with each column's affinity applied, checking
- * NOT NULL (IGNORE: LVT_IGNORED) after conversion (a NaN became NULL).
- * The INTEGER PRIMARY KEY is left to tab_new_rowid / tab_moved_rowid. */
+/* Nonzero when v is stored as NULL: NULL, or a NaN (SQLite stores a NaN
+ * as NULL; see tab_affinity for indexed columns). */
+static int stores_null(const lvt_value *v)
+{
+  return v->type == LVT_NULL || (v->type == LVT_REAL && isnan(v->u.r));
+}
+
+/* NOT NULL, in SQLite's order: column by column, before the STRICT type
+ * checks and the uniqueness checks (IGNORE: LVT_IGNORED).  Under REPLACE,
+ * SQLite first substitutes the DEFAULT into a NULL column that has one
+ * (the SQL glue did that here) and fails on the columns without one, then
+ * checks the columns with a DEFAULT again (a DEFAULT NULL still fails):
+ * so the columns without a DEFAULT come first.  The INTEGER PRIMARY KEY
+ * is not checked (NULL means a new rowid). */
+static int tab_notnull(lvt_table *t, const lvt_value *vals, int mode)
+{
+  const lvt_table_def *d = &t->s->def;
+  int pass, i;
+
+  for (pass = 0; pass < 2; pass++) {
+    for (i = 0; i < d->ncol; i++) {
+      const lvt_column_def *c = &d->cols[i];
+      if (!c->notnull || i == d->ipk || !stores_null(&vals[i])) continue;
+      if (mode == LVT_CONFLICT_REPLACE && (c->has_default != 0) != pass) continue;
+      if (mode == LVT_CONFLICT_IGNORE) return LVT_IGNORED;
+      return lvt_err_set(LVT_NOTNULL, "NOT NULL constraint failed: %s.%s",
+                         d->name, c->name);
+    }
+    if (mode != LVT_CONFLICT_REPLACE) break;
+  }
+  return LVT_OK;
+}
+
+/* Copy vals into t->vals with each column's affinity applied, after the
+ * NOT NULL checks (tab_notnull).  The INTEGER PRIMARY KEY is left to
+ * tab_new_rowid / tab_moved_rowid. */
 static int tab_prep(lvt_table *t, const lvt_value *vals, int mode)
 {
   const lvt_table_def *d = &t->s->def;
-  int i, rc;
+  int i, rc = tab_notnull(t, vals, mode);
 
+  if (rc != LVT_OK) return rc;
   for (i = 0; i < d->ncol; i++) {
     t->vals[i] = vals[i];
     if (i == d->ipk) continue;
@@ -513,11 +631,6 @@ static int tab_prep(lvt_table *t, const lvt_value *vals, int mode)
       continue;
     rc = tab_affinity(t, i, &t->vals[i]);
     if (rc != LVT_OK) return rc;
-    if (t->vals[i].type == LVT_NULL && d->cols[i].notnull) {
-      if (mode == LVT_CONFLICT_IGNORE) return LVT_IGNORED;
-      return lvt_err_set(LVT_NOTNULL, "NOT NULL constraint failed: %s.%s",
-                         d->name, d->cols[i].name);
-    }
   }
   return LVT_OK;
 }
@@ -538,6 +651,25 @@ static int tab_value_rowid(lvt_table *t, const lvt_value *v, int64_t *out)
   if (x.type != LVT_INTEGER) return lvt_err_set(LVT_MISMATCH, "datatype mismatch");
   *out = x.u.i;
   return LVT_OK;
+}
+
+/* The first check of a write, before NOT NULL and in every conflict mode
+ * (SQLite's OP_MustBeInt runs before its constraint checks, so even
+ * INSERT OR IGNORE fails): an INTEGER PRIMARY KEY value must stand for a
+ * rowid, else "datatype mismatch".  NULL passes for an insert (a new rowid
+ * is chosen) and for an update only when the caller gives the new rowid. */
+static int tab_check_key(lvt_table *t, const lvt_value *vals, int update,
+                         const int64_t *new_rowid)
+{
+  const lvt_table_def *d = &t->s->def;
+  int64_t r;
+
+  if (d->ipk < 0) return LVT_OK;
+  if (vals[d->ipk].type == LVT_NULL) {
+    if (!update || new_rowid) return LVT_OK;
+    return lvt_err_set(LVT_MISMATCH, "datatype mismatch");
+  }
+  return tab_value_rowid(t, &vals[d->ipk], &r);
 }
 
 /* Encode t->vals as the record in t->rec. */
@@ -654,8 +786,9 @@ static int probe_cursor(MDB_cursor *c, const lvt_buf *e, int has_self,
 }
 
 /* "UNIQUE constraint failed: t.a, t.b" for index x, as SQLite words it;
- * LVT_PRIMARYKEY for the primary-key index. */
-static int tab_unique_err(lvt_table *t, const lvt_index_def *x)
+ * LVT_PRIMARYKEY when `primary` (the primary-key index, or one that stands
+ * for it: tab_check_order), else LVT_UNIQUE. */
+static int tab_unique_err(lvt_table *t, const lvt_index_def *x, int primary)
 {
   const lvt_table_def *d = &t->s->def;
   char cols[400];
@@ -669,7 +802,7 @@ static int tab_unique_err(lvt_table *t, const lvt_index_def *x)
     if (w < 0) break;
     n += (size_t)w;
   }
-  return lvt_err_set(x->primary ? LVT_PRIMARYKEY : LVT_UNIQUE,
+  return lvt_err_set(primary ? LVT_PRIMARYKEY : LVT_UNIQUE,
                      "UNIQUE constraint failed: %s", cols);
 }
 
@@ -691,23 +824,24 @@ static void victim_add(lvt_table *t, int *nv, int64_t r)
   t->victims[(*nv)++] = r;
 }
 
-/* Resolve one conflict with row r by mode: ABORT fails with err(), IGNORE
- * gives LVT_IGNORED, REPLACE notes r for deletion. */
-static int tab_conflict(lvt_table *t, int mode, int64_t r, int *nv,
-                        const lvt_index_def *x)
+/* Resolve one conflict with row r by mode: ABORT fails (on unique index
+ * k, or on the rowid when k < 0), IGNORE gives LVT_IGNORED, REPLACE notes
+ * r for deletion. */
+static int tab_conflict(lvt_table *t, int mode, int64_t r, int *nv, int k)
 {
   if (mode == LVT_CONFLICT_IGNORE) return LVT_IGNORED;
   if (mode == LVT_CONFLICT_REPLACE) {
     victim_add(t, nv, r);
     return LVT_OK;
   }
-  return x ? tab_unique_err(t, x) : tab_rowid_err(t);
+  return k >= 0 ? tab_unique_err(t, &t->s->def.idx[k], t->upk[k]) : tab_rowid_err(t);
 }
 
 /* Check the row in t->vals / t->inew (rowid `rowid`) against existing rows:
  * the rowid when check_rowid, then each unique index whose entry is new
  * (for an update, t->ichg; the row's own entries, rowid `self`, do not
- * count).  REPLACE leaves the rows in the way in t->victims[0..*nv-1]. */
+ * count), in SQLite's order (t->uorder, see the top of this file).
+ * REPLACE leaves the rows in the way in t->victims[0..*nv-1]. */
 static int tab_conflicts(lvt_txn *txn, lvt_table *t, int64_t rowid,
                          int check_rowid, int has_self, int64_t self, int mode,
                          int *nv)
@@ -717,23 +851,22 @@ static int tab_conflicts(lvt_txn *txn, lvt_table *t, int64_t rowid,
   MDB_val key = { sizeof rk, rk }, val;
   MDB_cursor *c;
   int64_t hit;
-  int k, found, rc;
+  int i, k, found, rc;
 
   *nv = 0;
   if (check_rowid) {
     lvt_key_rowid_put(rk, rowid);
     rc = lvt_txn_get(txn, t->dbi, &key, &val);
-    if (rc == LVT_OK) rc = tab_conflict(t, mode, rowid, nv, NULL);
+    if (rc == LVT_OK) rc = tab_conflict(t, mode, rowid, nv, -1);
     else if (rc == LVT_NOTFOUND) rc = LVT_OK;
     if (rc != LVT_OK) return rc;
   }
-  for (k = 0; k < d->nidx; k++) {
-    const lvt_index_def *x = &d->idx[k];
-    if (!x->unique || (has_self && !t->ichg[k]) || tab_has_null(x, t->vals))
-      continue;
+  for (i = 0; i < t->nuorder; i++) {
+    const lvt_index_def *x = &d->idx[k = t->uorder[i]];
+    if ((has_self && !t->ichg[k]) || tab_has_null(x, t->vals)) continue;
     rc = tab_cursor(txn, t, k, &c);
     if (rc == LVT_OK) rc = probe_cursor(c, &t->inew[k], has_self, self, &hit, &found);
-    if (rc == LVT_OK && found) rc = tab_conflict(t, mode, hit, nv, x);
+    if (rc == LVT_OK && found) rc = tab_conflict(t, mode, hit, nv, k);
     if (rc != LVT_OK) return rc;
   }
   return LVT_OK;
@@ -858,15 +991,16 @@ static int tab_new_rowid(lvt_txn *txn, lvt_table *t, const int64_t *given,
   return LVT_OK;
 }
 
-/* Insert one row: every check, then the writes.  b: lvt_put_many's state
- * (NULL for a single insert). */
+/* Insert one row: every check (in SQLite's order: top of this file), then
+ * the writes.  b: lvt_put_many's state (NULL for a single insert). */
 static int tab_insert(lvt_txn *txn, lvt_table *t, const lvt_value *vals,
                       const int64_t *given, int mode, bulk *b, int64_t *out)
 {
   int64_t rowid = 0;
   int fresh = 0, nv = 0;
-  int rc = tab_prep(t, vals, mode);
+  int rc = tab_check_key(t, vals, 0, NULL);
 
+  if (rc == LVT_OK) rc = tab_prep(t, vals, mode);
   if (rc == LVT_OK) rc = tab_new_rowid(txn, t, given, b, &rowid, &fresh);
   if (rc == LVT_OK) rc = tab_entries(t, t->vals, rowid, t->inew);
   if (rc == LVT_OK) rc = tab_record(t);
@@ -993,8 +1127,9 @@ static int tab_moved_rowid(lvt_table *t, int64_t old, const int64_t *new_rowid,
   return LVT_OK;
 }
 
-/* Update row `rowid`: checks, then the writes, touching only the index
- * entries that change (all of them when the rowid moves). */
+/* Update row `rowid`: checks (in SQLite's order: top of this file), then
+ * the writes, touching only the index entries that change (all of them
+ * when the rowid moves). */
 static int tab_update(lvt_txn *txn, lvt_table *t, int64_t rowid,
                       const int64_t *new_rowid, const lvt_value *vals, int mode)
 {
@@ -1004,6 +1139,7 @@ static int tab_update(lvt_txn *txn, lvt_table *t, int64_t rowid,
   int k, nv = 0, moved;
   int rc = tab_load_old(txn, t, rowid);
 
+  if (rc == LVT_OK) rc = tab_check_key(t, vals, 1, new_rowid);
   if (rc == LVT_OK) rc = tab_prep(t, vals, mode);
   if (rc == LVT_OK) rc = tab_moved_rowid(t, rowid, new_rowid, &nr);
   if (rc == LVT_OK) rc = tab_entries(t, t->vals, nr, t->inew);
@@ -1292,7 +1428,7 @@ static int tab_build_row(lvt_txn *txn, lvt_table *t, const lvt_index_def *x,
   if (rc == LVT_OK) rc = tab_entry(t, x, t->ovals, rowid, &t->ent);
   if (rc == LVT_OK && x->unique && !tab_has_null(x, t->ovals))
     rc = probe_cursor(ic, &t->ent, 1, rowid, &hit, &found);
-  if (rc == LVT_OK && found) rc = tab_unique_err(t, x);
+  if (rc == LVT_OK && found) rc = tab_unique_err(t, x, x->primary);
   if (rc == LVT_OK) rc = tab_put(txn, dbi, t->ent.p, t->ent.n, NULL, 0, 0);
   return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * table_int.h -- what catalog.c, table.c and cursor.c share, and nobody else.
+ * table_int.h -- what catalog.c, table.c, cursor.c and check.c share, and nobody else.
  *
  * A table handle (struct lvt_table) holds the schema read from the catalog,
  * the sub-database handles valid in the transaction it was last checked in,
@@ -69,6 +69,9 @@ struct lvt_table {
   lvt_buf pconv;            /* text made by converting lookup values */
   lvt_buf kscratch;         /* text decoded from keys */
   unsigned char *ichg;      /* per index: entry changes */
+  int *uorder;              /* unique indexes in SQLite's check order */
+  int nuorder;              /* (see tab_check_order in table.c) */
+  unsigned char *upk;       /* per index: its failure is a PRIMARY KEY one */
   int64_t *victims;         /* rows REPLACE deletes (nidx + 1) */
   MDB_cursor **curs;        /* per index + table: cursors of one operation */
   MDB_txn *curs_txn;        /* the MDB_txn they belong to, */

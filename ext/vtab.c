@@ -54,6 +54,7 @@
 #include <stdarg.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,22 @@ static void lvtSnapRelease(LvtConn *p, LvtSnap *pSnap)
   sqlite3_free(pSnap);
 }
 
+/* Would a schema change (DROP, RENAME) through lvtConnSchemaTxn commit at
+ * once although SQLite has an explicit transaction open?  That happens when
+ * no table of the environment has joined SQLite's transaction: no xSync or
+ * xRollback would reach the change, so a ROLLBACK could not undo it (a
+ * dropped table's rows would be gone while SQLite restores its
+ * declaration).  Such changes are refused. */
+static int lvtSchemaChangeUnsafe(LvtConn *p, sqlite3 *db)
+{
+  return p->nPart == 0 && !sqlite3_get_autocommit(db);
+}
+
+#define LVT_DDL_IN_TXN_MSG "lmdb: %s of lmdb table %s cannot be part of the open " \
+  "transaction (no table of its environment has joined it, so it could not " \
+  "be rolled back); run it outside BEGIN ... COMMIT, or write to a table of " \
+  "the same environment first"
+
 /* Run fn(pTxn) in a transaction of its own for a schema change made
  * outside SQLite's write protocol (xDestroy, xRename): nested in the
  * current write transaction when tables of this environment take part in
@@ -794,10 +811,17 @@ static int lvtOpenTable(LvtVtab *pTab, const lvt_args *pArgs, char **pzErr)
                         lvt_env_path(p->pEnv), pzErr);
 }
 
+/* The list of table objects that the SQL functions search, and keeping a
+ * handle current (at the end of the file: the SQL functions' access). */
+static int lvtRegistryAdd(LvtVtab *pTab, const char *zDb);
+static void lvtRegistryRemove(LvtVtab *pTab);
+static void lvtVtabRefresh(LvtVtab *pTab, lvt_txn *pTxn);
+
 /* Free a table object (its handle, names, reference on the LvtConn). */
 static void lvtVtabFree(LvtVtab *pTab, int bDropped)
 {
   if (pTab == NULL) return;
+  lvtRegistryRemove(pTab);
   lvt_table_close(pTab->pTbl);
   if (pTab->bInTrans) pTab->pConn->nPart--;
   if (bDropped && pTab->pConn) lvtConnLive(pTab->pConn, pTab->zLvtName, 0);
@@ -839,6 +863,7 @@ static int lvtInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (rc != SQLITE_OK) goto init_done;
   rc = bCreate ? lvtCreateTable(pTab, pArgs, pzErr) : lvtOpenTable(pTab, pArgs, pzErr);
   if (rc == SQLITE_OK) rc = lvtConnLive(pTab->pConn, pTab->zLvtName, 1);
+  if (rc == SQLITE_OK) rc = lvtRegistryAdd(pTab, argv[1]);
   if (rc != SQLITE_OK) goto init_done;
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   *ppVtab = &pTab->base;
@@ -895,6 +920,16 @@ static int lvtDestroy(sqlite3_vtab *pVtab)
   int rc;
   int bInTrans = pTab->bInTrans;
   if (bInTrans) { pTab->bInTrans = 0; p->nPart--; }
+  if (lvtSchemaChangeUnsafe(p, pTab->db)) {
+    if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
+    /* SQLite drops an xDestroy error message and shows only the code's
+     * text: SQLITE_LOCKED ("database table is locked"), the code SQLite
+     * itself gives a DROP TABLE it cannot do now.  The reason goes to the
+     * log (SQLITE_CONFIG_LOG). */
+    sqlite3_log(SQLITE_LOCKED, LVT_DDL_IN_TXN_MSG, "DROP TABLE", pTab->zSqlName);
+    return lvtVtabErrorMsg(pTab, SQLITE_LOCKED, LVT_DDL_IN_TXN_MSG, "DROP TABLE",
+                           pTab->zSqlName);
+  }
   rc = lvtConnSchemaTxn(p, pTab->db, lvtDropFn, pTab->zLvtName);
   if (rc != LVT_OK && rc != LVT_NOTABLE) {
     if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
@@ -914,6 +949,11 @@ static int lvtRename(sqlite3_vtab *pVtab, const char *zNew)
   lvt_txn *pTxn = NULL;
   int bTemp = 0, rc = LVT_OK;
   if (zSql == NULL) return SQLITE_NOMEM;
+  if (pTab->bOwnName && lvtSchemaChangeUnsafe(pTab->pConn, pTab->db)) {
+    sqlite3_free(zSql);
+    return lvtVtabErrorMsg(pTab, SQLITE_ERROR, LVT_DDL_IN_TXN_MSG, "ALTER TABLE RENAME",
+                           pTab->zSqlName);
+  }
   if (pTab->bOwnName) {
     if ((zLvt = sqlite3_mprintf("%s", zNew)) == NULL) { sqlite3_free(zSql); return SQLITE_NOMEM; }
     az[0] = pTab->zLvtName; az[1] = zNew;
@@ -1343,11 +1383,14 @@ static int planApply(sqlite3_index_info *pInfo, const lvt_table_def *d, const Lv
 static int lvtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
 {
   LvtVtab *pTab = (LvtVtab *)pVtab;
-  const lvt_table_def *d = lvt_table_schema(pTab->pTbl);
-  double nRow = lvtTableRows(pTab);
+  const lvt_table_def *d;
+  double nRow;
   LvtPlan best, cand;
   int k;
   pTab->pConn->pAux->nCall++;
+  lvtVtabRefresh(pTab, NULL);
+  d = lvt_table_schema(pTab->pTbl);
+  nRow = lvtTableRows(pTab);
 
   planBuild(pInfo, d, -1, &best);
   planCost(&best, d, nRow);
@@ -1528,7 +1571,9 @@ static int rowidNarrow(sqlite3_value *pVal, int eOp, int64_t *pLo, int64_t *pHi)
   if (eType == SQLITE_FLOAT) {
     int bLow = eOp == OP_GT || eOp == OP_GE;
     int64_t iFloor, iCeil;
-    if (r >= r63) return !bLow;
+    /* beyond every rowid: only the bounds on the far side hold (an
+     * equality never does) */
+    if (r >= r63) return eOp == OP_LT || eOp == OP_LE;
     if (r < -r63) return bLow;
     iFloor = (int64_t)floor(r);        /* exact: floor and ceil of a double */
     iCeil = (int64_t)ceil(r);          /* in range are integers in range */
@@ -2169,10 +2214,10 @@ static int lvtCursorError(LvtCursor *pCsr, int rc)
   return lvtVtabError(csrTab(pCsr), rc);
 }
 
-/* xFilter: parse the plan, bind to a transaction, collect the values,
- * position on the first row (after OFFSET rows). */
-static int lvtFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
-                     int argc, sqlite3_value **argv)
+/* The work of xFilter: parse the plan, bind to a transaction, collect the
+ * values, position on the first row (after OFFSET rows). */
+static int lvtFilterScan(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                         int argc, sqlite3_value **argv)
 {
   LvtCursor *pCsr = (LvtCursor *)pCursor;
   LvtVtab *pTab = csrTab(pCsr);
@@ -2182,6 +2227,7 @@ static int lvtFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxSt
 
   lvtCursorReset(pCsr);
   pTab->pConn->pAux->nCall++;
+  if (lvtCursorBind(pCsr) == LVT_OK) lvtVtabRefresh(pTab, pCsr->pTxn);
   rc = planParse(idxNum, idxStr, lvt_table_schema(pTab->pTbl), &plan);
   if (rc != SQLITE_OK)
     return lvtVtabErrorMsg(pTab, SQLITE_SCHEMA, "lmdb: the indexes of %s changed since the "
@@ -2206,6 +2252,24 @@ static int lvtFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxSt
   if (rc == LVT_OK) rc = lvtCursorSettle(pCsr);
   if (rc != LVT_OK) { pCsr->bEof = 1; return lvtCursorError(pCsr, rc); }
   return SQLITE_OK;
+}
+
+/* xFilter.  A cursor lives within one run of one statement (SQLite closes
+ * it when the statement is reset), so a scan filtered again (the inner side
+ * of a join) keeps reading the statement's snapshot: it is held across the
+ * reset, and lvtConnSnapshot hands it out again unless this connection
+ * committed since.  Besides keeping one snapshot per statement, that spares
+ * a read transaction per inner scan. */
+static int lvtFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv)
+{
+  LvtCursor *pCsr = (LvtCursor *)pCursor;
+  LvtSnap *pKeep = pCsr->pSnap;
+  int rc;
+  if (pKeep) pKeep->nRef++;
+  rc = lvtFilterScan(pCursor, idxNum, idxStr, argc, argv);
+  lvtSnapRelease(csrTab(pCsr)->pConn, pKeep);
+  return rc;
 }
 
 /* xNext: re-attach first if a transaction change detached the cursor. */
@@ -2235,13 +2299,18 @@ static int lvtEof(sqlite3_vtab_cursor *pCursor)
 }
 
 /* xColumn: decode column i of the current row only (the rowid for the
- * INTEGER PRIMARY KEY).  A row deleted meanwhile reads as NULLs. */
+ * INTEGER PRIMARY KEY).  A row deleted meanwhile reads as NULLs.  Short
+ * TEXT without NUL bytes goes through a NUL-terminated copy on the stack
+ * with length -1: SQLite then copies it with its terminator and marks it
+ * terminated, instead of reallocating it later to add one (an explicit
+ * length never counts as terminated).  Other text keeps its length. */
 static int lvtColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int i)
 {
   LvtCursor *pCsr = (LvtCursor *)pCursor;
   const lvt_table_def *d = lvt_table_schema(csrTab(pCsr)->pTbl);
   lvt_row *pRow;
   lvt_value v;
+  char aText[256];
   int rc = LVT_OK;
   if (i == d->ipk) {
     /* In an UPDATE that does not assign it, say so (see lvtUpdateRow). */
@@ -2253,6 +2322,13 @@ static int lvtColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int i)
   if (rc == LVT_NOTFOUND) { sqlite3_result_null(ctx); return SQLITE_OK; }
   if (rc == LVT_OK) rc = lvt_row_column(pRow, i, &v);
   if (rc != LVT_OK) return lvtCursorError(pCsr, rc);
+  if (v.type == LVT_TEXT && v.u.s.n < sizeof aText &&
+      (v.u.s.n == 0 || memchr(v.u.s.p, 0, v.u.s.n) == NULL)) {
+    if (v.u.s.n) memcpy(aText, v.u.s.p, v.u.s.n);
+    aText[v.u.s.n] = '\0';
+    sqlite3_result_text(ctx, aText, -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
   lvtResultValue(ctx, &v);
   return SQLITE_OK;
 }
@@ -2378,6 +2454,13 @@ static int lvtUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite
   lvtRowValues(d, argv, sqlite3_value_type(argv[0]) == SQLITE_NULL, flags == LVT_CONFLICT_REPLACE, vals);
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) rc = lvtInsert(pTab, pTxn, argv, vals, flags, pRowid);
   else rc = lvtUpdateRow(pTab, pTxn, argv, vals, flags);
+  /* OR IGNORE: SQLite skips the row and keeps any message for the
+   * statement's next error, even one it words itself ("datatype mismatch"
+   * for a later row's rowid): a skipped row leaves none, as natively. */
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_vtab_on_conflict(pTab->db) == SQLITE_IGNORE) {
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = NULL;
+  }
   pTab->pConn->iWriteSeq++;
   if (vals != aStack) sqlite3_free(vals);
   return rc;
@@ -2510,4 +2593,433 @@ int lvt_glue_register_module(sqlite3 *db)
   memset(pAux, 0, sizeof *pAux);
   pAux->db = db;
   return sqlite3_create_module_v2(db, "lmdb", &lvtModule, pAux, lvtAuxDestroy);
+}
+
+/* ------------------------------------------- the SQL functions' access -- */
+/*
+ * The lmdb_* SQL functions (functions.c) name a table by its SQL name and
+ * need its table object on their own connection: the handle, the
+ * environment's state on the connection and its write transaction.  Every
+ * table object of the process is listed in lvtReg (a process-wide list
+ * under a mutex, because SQLite gives a function no way to reach a
+ * module's client data), with its connection and schema; a function finds
+ * its table there after making SQLite connect it.
+ *
+ * A schema change made by a function (lmdb_create_index, lmdb_drop_index)
+ * goes through lvtConnSchemaTxn, so it is part of the SQLite transaction
+ * when one is open: inside BEGIN ... it commits or rolls back with it.  If
+ * no table of the environment has joined that transaction yet, the table
+ * joins it first (a write statement that writes nothing makes SQLite call
+ * xBegin), so that COMMIT and ROLLBACK reach it.  Afterwards every
+ * prepared statement of the connection is expired, as SQLite's own CREATE
+ * INDEX does, so that statements prepared before plan again with the new
+ * set of indexes; and before planning (xBestIndex) and before a scan
+ * (xFilter) a table object brings its handle up to date with the
+ * transaction it reads (lvtVtabRefresh), so that an index made or dropped
+ * by another connection, or rolled back, is seen at once.
+ */
+typedef struct LvtReg LvtReg;
+struct LvtReg {
+  LvtReg *pNext;
+  LvtVtab *pTab;
+  char *zDb;               /* schema name: "main", "temp", attached name */
+};
+
+static pthread_mutex_t lvtRegMutex = PTHREAD_MUTEX_INITIALIZER;
+static LvtReg *lvtRegList;
+
+/* List table object pTab of schema zDb (xCreate, xConnect). */
+static int lvtRegistryAdd(LvtVtab *pTab, const char *zDb)
+{
+  LvtReg *pReg = sqlite3_malloc(sizeof *pReg);
+  if (pReg == NULL) return SQLITE_NOMEM;
+  pReg->pTab = pTab;
+  pReg->zDb = sqlite3_mprintf("%s", zDb);
+  if (pReg->zDb == NULL) { sqlite3_free(pReg); return SQLITE_NOMEM; }
+  pthread_mutex_lock(&lvtRegMutex);
+  pReg->pNext = lvtRegList;
+  lvtRegList = pReg;
+  pthread_mutex_unlock(&lvtRegMutex);
+  return SQLITE_OK;
+}
+
+/* Take pTab off the list (when it is freed); nothing if it is not there. */
+static void lvtRegistryRemove(LvtVtab *pTab)
+{
+  LvtReg **pp, *pReg = NULL;
+  pthread_mutex_lock(&lvtRegMutex);
+  for (pp = &lvtRegList; *pp; pp = &(*pp)->pNext) {
+    if ((*pp)->pTab == pTab) { pReg = *pp; *pp = pReg->pNext; break; }
+  }
+  pthread_mutex_unlock(&lvtRegMutex);
+  if (pReg) { sqlite3_free(pReg->zDb); sqlite3_free(pReg); }
+}
+
+/* The table object of SQL table zDb.zName on db, or NULL.  Only db's own
+ * objects are looked at beyond their db pointer. */
+static LvtVtab *lvtRegistryFind(sqlite3 *db, const char *zDb, const char *zName,
+                                const char **pzDb)
+{
+  LvtReg *pReg;
+  LvtVtab *pTab = NULL;
+  pthread_mutex_lock(&lvtRegMutex);
+  for (pReg = lvtRegList; pReg && pTab == NULL; pReg = pReg->pNext) {
+    if (pReg->pTab->db == db && sqlite3_stricmp(pReg->zDb, zDb) == 0
+        && sqlite3_stricmp(pReg->pTab->zSqlName, zName) == 0) {
+      pTab = pReg->pTab;
+      if (pzDb) *pzDb = pReg->zDb;
+    }
+  }
+  pthread_mutex_unlock(&lvtRegMutex);
+  return pTab;
+}
+
+/* The transaction a scan would read now (as lvtCursorBind chooses): the
+ * write transaction (innermost level), else the connection's current
+ * snapshot, else a short read-only one (*pbTemp set: the caller aborts
+ * it). */
+static int lvtRefreshTxn(LvtConn *p, lvt_txn **ppTxn, int *pbTemp)
+{
+  if (p->pWrite == NULL && p->pSnap && p->pSnap->iCommitSeq == p->iCommitSeq) {
+    *pbTemp = 0;
+    *ppTxn = p->pSnap->pTxn;
+    return LVT_OK;
+  }
+  return lvtReadTxn(p, ppTxn, pbTemp);
+}
+
+/* Bring pTab's handle up to date with transaction pTxn (NULL: the one a
+ * scan would read now), so that lvt_table_schema() shows the indexes there
+ * are in it (made or dropped by this connection or another one, or undone
+ * by a rollback).  Cheap when nothing changed: the core compares a few
+ * words, or reads the catalog generation once.  An error is left to the
+ * operation that follows. */
+static void lvtVtabRefresh(LvtVtab *pTab, lvt_txn *pTxn)
+{
+  lvt_stat st;
+  int bTemp = 0;
+  if (pTab->pTbl == NULL) return;
+  if (pTxn == NULL && lvtRefreshTxn(pTab->pConn, &pTxn, &bTemp) != LVT_OK) return;
+  (void)lvt_table_stat(pTxn, pTab->pTbl, -1, &st);
+  if (bTemp) lvt_txn_abort(pTxn);
+}
+
+/* Make SQLite prepare every statement of db again before its next run, as
+ * after a CREATE INDEX.  SQLite offers no call for just that; changing a
+ * connection flag expires every statement (sqlite3_db_config), so one
+ * whose only effect is on EXPLAIN QUERY PLAN output for triggers is
+ * flipped and set back at once.  A statement that is running goes on
+ * (if it opens another b-tree cursor afterwards, SQLite aborts it). */
+static void lvtExpireStatements(sqlite3 *db)
+{
+  int bOn = 0;
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, -1, &bOn) != SQLITE_OK) return;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, !bOn, (int *)NULL);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, bOn, (int *)NULL);
+}
+
+/* Run zSql (a statement built with sqlite3_mprintf, freed here); on error
+ * *pzErr gets SQLite's message.  SQLITE_NOMEM when zSql is NULL. */
+static int lvtExec(sqlite3 *db, char *zSql, char **pzErr)
+{
+  int rc;
+  if (zSql == NULL) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, zSql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* Nonzero when schema zDb of db has a table (virtual or not) named zName. */
+static int lvtSchemaHas(sqlite3 *db, const char *zDb, const char *zName)
+{
+  sqlite3_stmt *pStmt = NULL;
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE type = 'table' "
+                               "AND name = ?1 COLLATE NOCASE", zDb);
+  int bHas = 0;
+  if (zSql && sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+    bHas = sqlite3_step(pStmt) == SQLITE_ROW;
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+  return bHas;
+}
+
+/* The schemas of db in the order SQLite searches them for an unqualified
+ * name: temp, main, then attached ones.  *pazDb is one allocation of *pnDb
+ * pointers and their strings (sqlite3_free it). */
+static int lvtSchemaList(sqlite3 *db, char ***pazDb, int *pnDb)
+{
+  sqlite3_stmt *pStmt = NULL;
+  sqlite3_str *pStr = sqlite3_str_new(db);
+  char *zAll, **az, *z;
+  int rc, n = 0, i;
+  size_t nAll;
+  *pazDb = NULL;
+  *pnDb = 0;
+  rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list "
+                          "ORDER BY seq = 1 DESC, seq", -1, &pStmt, NULL);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    sqlite3_str_appendf(pStr, "%s", (const char *)sqlite3_column_text(pStmt, 0));
+    sqlite3_str_appendchar(pStr, 1, '\0');
+    n++;
+  }
+  if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  nAll = (size_t)sqlite3_str_length(pStr);
+  zAll = sqlite3_str_finish(pStr);
+  if (rc == SQLITE_OK && n > 0 && zAll == NULL) rc = SQLITE_NOMEM;
+  if (rc != SQLITE_OK || n == 0) { sqlite3_free(zAll); return rc; }
+  az = sqlite3_malloc64((sqlite3_uint64)n * sizeof(char *) + nAll);
+  if (az == NULL) { sqlite3_free(zAll); return SQLITE_NOMEM; }
+  z = (char *)&az[n];
+  memcpy(z, zAll, nAll);
+  for (i = 0; i < n; i++) { az[i] = z; z += strlen(z) + 1; }
+  sqlite3_free(zAll);
+  *pazDb = az;
+  *pnDb = n;
+  return SQLITE_OK;
+}
+
+/* Fill *pOut from table object pTab of schema zDb. */
+static void lvtGlueTab(LvtVtab *pTab, const char *zDb, lvt_glue_tab *pOut)
+{
+  pOut->pVtab = pTab;
+  pOut->pTbl = pTab->pTbl;
+  pOut->pEnv = pTab->pConn->pEnv;
+  pOut->zSchema = zDb;
+  pOut->zName = pTab->zSqlName;
+  pOut->zLvtName = pTab->zLvtName;
+}
+
+/* Find lmdb table zName of schema zDb (NULL: the first schema that has a
+ * table of that name, in SQLite's order), connecting it if SQLite has not
+ * yet.  See lvt_glue.h. */
+int lvt_glue_find_table(sqlite3 *db, const char *zDb, const char *zName,
+                        lvt_glue_tab *pOut, char **pzErr)
+{
+  char **azDb = NULL;
+  const char *zFound = NULL, *zRegDb = NULL;
+  LvtVtab *pTab;
+  int rc = SQLITE_OK, nDb = 0, i;
+
+  memset(pOut, 0, sizeof *pOut);
+  *pzErr = NULL;
+  if (zDb == NULL) {
+    rc = lvtSchemaList(db, &azDb, &nDb);
+    for (i = 0; rc == SQLITE_OK && i < nDb && zFound == NULL; i++)
+      if (lvtSchemaHas(db, azDb[i], zName)) zFound = azDb[i];
+  } else if (lvtSchemaHas(db, zDb, zName)) {
+    zFound = zDb;
+  }
+  if (rc != SQLITE_OK) goto find_done;
+  if (zFound == NULL) {
+    *pzErr = sqlite3_mprintf("no lmdb table named '%s'", zName);
+    rc = *pzErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    goto find_done;
+  }
+  pTab = lvtRegistryFind(db, zFound, zName, &zRegDb);
+  if (pTab == NULL) {
+    /* Not connected yet: preparing a statement that names it connects it. */
+    sqlite3_stmt *pStmt = NULL;
+    char *zSql = sqlite3_mprintf("SELECT 0 FROM \"%w\".\"%w\"", zFound, zName);
+    if (zSql == NULL) { rc = SQLITE_NOMEM; goto find_done; }
+    rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL);
+    sqlite3_free(zSql);
+    sqlite3_finalize(pStmt);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+      goto find_done;
+    }
+    pTab = lvtRegistryFind(db, zFound, zName, &zRegDb);
+  }
+  if (pTab == NULL) {
+    *pzErr = sqlite3_mprintf("'%s' is not an lmdb table", zName);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto find_done;
+  }
+  lvtGlueTab(pTab, zRegDb, pOut);
+
+find_done:
+  sqlite3_free(azDb);
+  return rc;
+}
+
+/* Read the next SQL token of *pz (a word, or a quoted name with its
+ * quotes), skipping blanks and comments; *pn = 0 at the end. */
+static const char *lvtSqlToken(const char **pz, size_t *pn)
+{
+  const char *z = *pz, *zTok;
+  for (;;) {
+    if (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r' || *z == '\f') {
+      z++;
+    } else if (z[0] == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (z[0] == '/' && z[1] == '*') {
+      const char *zEnd = strstr(z + 2, "*/");
+      z = zEnd ? zEnd + 2 : z + strlen(z);
+    } else {
+      break;
+    }
+  }
+  zTok = z;
+  if (*z == '"' || *z == '`' || *z == '\'' || *z == '[') {
+    char cEnd = *z == '[' ? ']' : *z;
+    for (z++; *z; z++) {
+      if (*z != cEnd) continue;
+      if (cEnd != ']' && z[1] == cEnd) { z++; continue; }   /* doubled quote */
+      z++;
+      break;
+    }
+  } else {
+    while ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') || (*z >= '0' && *z <= '9')
+           || *z == '_' || *z == '$' || (unsigned char)*z >= 0x80)
+      z++;
+  }
+  *pn = (size_t)(z - zTok);
+  *pz = z;
+  return zTok;
+}
+
+/* Nonzero when zSql, a CREATE VIRTUAL TABLE statement as SQLite stores it
+ * ("CREATE VIRTUAL TABLE name USING module(...)"), names module lmdb. */
+static int lvtSqlIsLmdb(const char *zSql)
+{
+  const char *z = zSql, *zTok = NULL;
+  size_t n = 0;
+  int i;
+  if (z == NULL) return 0;
+  for (i = 0; i < 6; i++) {        /* CREATE VIRTUAL TABLE name USING module */
+    zTok = lvtSqlToken(&z, &n);
+    if (n == 0) return 0;
+  }
+  if (n == 6 && (zTok[0] == '"' || zTok[0] == '`' || zTok[0] == '\'' || zTok[0] == '[')) {
+    zTok++;
+    n -= 2;
+  }
+  return n == 4 && sqlite3_strnicmp(zTok, "lmdb", 4) == 0;
+}
+
+/* Every lmdb table declared in the schemas of db (see lvt_glue.h). */
+int lvt_glue_list_tables(sqlite3 *db, char ***pazName, int *pnName)
+{
+  sqlite3_str *pStr = sqlite3_str_new(db);
+  char **azDb = NULL, *zAll = NULL, **az, *z;
+  int rc, nDb = 0, n = 0, i;
+  size_t nAll;
+
+  *pazName = NULL;
+  *pnName = 0;
+  rc = lvtSchemaList(db, &azDb, &nDb);
+  for (i = 0; rc == SQLITE_OK && i < nDb; i++) {
+    sqlite3_stmt *pStmt = NULL;
+    char *zSql = sqlite3_mprintf("SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'table' "
+                                 "AND sql LIKE 'CREATE VIRTUAL TABLE %%' ORDER BY name", azDb[i]);
+    rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+    while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+      if (!lvtSqlIsLmdb((const char *)sqlite3_column_text(pStmt, 1))) continue;
+      sqlite3_str_appendall(pStr, azDb[i]);
+      sqlite3_str_appendchar(pStr, 1, '\0');
+      sqlite3_str_appendall(pStr, (const char *)sqlite3_column_text(pStmt, 0));
+      sqlite3_str_appendchar(pStr, 1, '\0');
+      n++;
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  }
+  nAll = (size_t)sqlite3_str_length(pStr);
+  zAll = sqlite3_str_finish(pStr);
+  if (rc == SQLITE_OK && n > 0 && zAll == NULL) rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK && n > 0) {
+    az = sqlite3_malloc64(2 * (sqlite3_uint64)n * sizeof(char *) + nAll);
+    if (az == NULL) {
+      rc = SQLITE_NOMEM;
+    } else {
+      z = (char *)&az[2 * n];
+      memcpy(z, zAll, nAll);
+      for (i = 0; i < 2 * n; i++) { az[i] = z; z += strlen(z) + 1; }
+      *pazName = az;
+      *pnName = n;
+    }
+  }
+  sqlite3_free(zAll);
+  sqlite3_free(azDb);
+  return rc;
+}
+
+/* The SQLite code and message (sqlite3_malloc'd, naming the table by its
+ * SQL name) for a failed core call on pTab's table. */
+int lvt_glue_error(const lvt_glue_tab *pTab, int rc, char **pzMsg)
+{
+  LvtVtab *pVtab = (LvtVtab *)pTab->pVtab;
+  *pzMsg = lvtMessage(rc, pVtab ? pVtab->zLvtName : NULL, pVtab ? pVtab->zSqlName : NULL);
+  return *pzMsg ? lvtSqliteCode(rc, *pzMsg) : SQLITE_NOMEM;
+}
+
+/* Run fn(txn, ctx) in a transaction that reads what this connection sees
+ * of pTab's environment: its write transaction when there is one (its own
+ * uncommitted writes included), else a short read-only one.  LVT_* code. */
+int lvt_glue_read(const lvt_glue_tab *pTab, int (*fn)(lvt_txn *, void *), void *pCtx)
+{
+  LvtVtab *pVtab = (LvtVtab *)pTab->pVtab;
+  lvt_txn *pTxn = NULL;
+  int bTemp = 0;
+  int rc = lvtReadTxn(pVtab->pConn, &pTxn, &bTemp);
+  if (rc != LVT_OK) return rc;
+  rc = fn(pTxn, pCtx);
+  if (bTemp) lvt_txn_abort(pTxn);
+  return rc;
+}
+
+/* What lvtSchemaChangeFn calls. */
+typedef struct LvtChange {
+  int (*fn)(lvt_txn *, lvt_table *, void *);
+  void *pCtx;
+  lvt_table *pTbl;
+} LvtChange;
+
+/* lvtConnSchemaTxn callback for lvt_glue_schema_change. */
+static int lvtSchemaChangeFn(lvt_txn *pTxn, void *pCtx)
+{
+  LvtChange *c = (LvtChange *)pCtx;
+  return c->fn(pTxn, c->pTbl, c->pCtx);
+}
+
+/* Run fn(txn, tbl, ctx) as a schema change of pTab's table (see the top of
+ * this section).  *pTab may be refreshed (the table joining the SQLite
+ * transaction runs a statement).  On failure *pzErr says why: the SQLite
+ * code is returned. */
+int lvt_glue_schema_change(sqlite3 *db, lvt_glue_tab *pTab,
+                           int (*fn)(lvt_txn *, lvt_table *, void *), void *pCtx,
+                           char **pzErr)
+{
+  LvtVtab *pVtab = (LvtVtab *)pTab->pVtab;
+  LvtChange c;
+  int rc;
+
+  *pzErr = NULL;
+  if (!sqlite3_get_autocommit(db) && pVtab->pConn->nPart == 0) {
+    char *zDb = sqlite3_mprintf("%s", pTab->zSchema);
+    char *zName = sqlite3_mprintf("%s", pTab->zName);
+    rc = zDb && zName ? SQLITE_OK : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+      rc = lvtExec(db, sqlite3_mprintf("DELETE FROM \"%w\".\"%w\" WHERE 0", zDb, zName), pzErr);
+    if (rc == SQLITE_OK) {
+      pVtab = lvtRegistryFind(db, zDb, zName, &pTab->zSchema);
+      if (pVtab) lvtGlueTab(pVtab, pTab->zSchema, pTab);
+      else rc = SQLITE_SCHEMA;
+    }
+    sqlite3_free(zDb);
+    sqlite3_free(zName);
+    if (rc != SQLITE_OK) return rc;
+  }
+  c.fn = fn;
+  c.pCtx = pCtx;
+  c.pTbl = pVtab->pTbl;
+  rc = lvtConnSchemaTxn(pVtab->pConn, db, lvtSchemaChangeFn, &c);
+  if (rc != LVT_OK) return lvt_glue_error(pTab, rc, pzErr);
+  pVtab->stats.tWhen = 0;
+  lvtExpireStatements(db);
+  return SQLITE_OK;
 }

@@ -428,7 +428,7 @@ static int parseDefault(Parse *p, Lexer *pLex, lvt_column_def *pCol)
     }
     pLex->i++;
   }
-  pCol->has_default = pCol->dflt.type != LVT_NULL;
+  pCol->has_default = 1;   /* DEFAULT NULL is a DEFAULT too, as in SQLite */
   return 0;
 }
 

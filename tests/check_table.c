@@ -451,6 +451,9 @@ START_TEST(test_notnull)
   v[U_EMAIL] = T("e");
   ck_ok(lvt_insert(txn, t, v, &id, 0));
   v[U_EMAIL] = N();
+  /* a NULL INTEGER PRIMARY KEY comes first: "datatype mismatch" */
+  ck_err(lvt_update(txn, t, id, NULL, v, 0), LVT_MISMATCH, "datatype mismatch");
+  v[U_ID] = I(id);
   ck_err(lvt_update(txn, t, id, NULL, v, 0), LVT_NOTNULL, "users.email");
   REQ_EQ(entries(txn, t, X_EMAIL), 1);
   verify_indexes(txn, t);
@@ -649,6 +652,109 @@ START_TEST(test_ignore)
   is_text(col(&row, U_EMAIL), "e1");
   verify_indexes(txn, t);
   lvt_table_close(t);
+  lvt_txn_abort(txn);
+  fx_close(&f);
+}
+END_TEST
+
+/* When several checks fail, the one reported is SQLite's: the INTEGER
+ * PRIMARY KEY's type first (in every mode), then NOT NULL, the rowid, and
+ * the unique indexes from the last created to the first, an index that
+ * repeats an earlier one's key checked in the earlier one's place (and
+ * failing as a primary key if either is one), as in native SQLite:
+ *   CREATE TABLE q(a, b, c, UNIQUE(a), UNIQUE(b), PRIMARY KEY(a DESC),
+ *                  UNIQUE(b, c));  CREATE UNIQUE INDEX q_late ON q(c); */
+START_TEST(test_check_order)
+{
+  static const lvt_column_def ocols[] = {
+    { "id", "INTEGER", LVT_AFF_INTEGER, 0, 0, 0, { LVT_NULL, { 0 } } },
+    { "a", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } },
+    { "b", NULL, LVT_AFF_BLOB, 1, 0, 0, { LVT_NULL, { 0 } } },
+  };
+  static const lvt_column_def qcols[] = {
+    { "a", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } },
+    { "b", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } },
+    { "c", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } },
+  };
+  static const int o_a[] = { 1 }, o_b[] = { 2 };
+  static const int q_a[] = { 0 }, q_b[] = { 1 }, q_bc[] = { 1, 2 }, q_c[] = { 2 };
+  static const unsigned char desc1[] = { 1 };
+  const lvt_index_def oidx[] = {
+    { "o_a", 1, 0, 1, o_a, NULL },
+    { "o_b", 1, 0, 1, o_b, NULL },
+  };
+  const lvt_index_def qidx[] = {
+    { "q_a", 1, 0, 1, q_a, NULL },
+    { "q_b", 1, 0, 1, q_b, NULL },
+    { "q_pk", 1, 1, 1, q_a, desc1 },
+    { "q_bc", 1, 0, 2, q_bc, NULL },
+  };
+  const lvt_index_def late = { "q_late", 1, 0, 1, q_c, NULL };
+  lvt_table_def od = { "o", 3, ocols, 0, 2, oidx, 0 };
+  lvt_table_def qd = { "q", 3, qcols, -1, 4, qidx, 0 };
+  fx f;
+  lvt_txn *txn;
+  lvt_table *o = NULL, *q = NULL;
+  int mode;
+
+  fx_open(&f, "tab-order");
+  txn = wtxn(&f);
+  ck_ok(lvt_table_create(txn, &od));
+  ck_ok(lvt_table_open(txn, "o", &o));
+  ck_ok(lvt_insert(txn, o, (lvt_value[]){ I(1), I(1), I(1) }, NULL, 0));
+  /* rowid before the unique indexes; the last index before the first */
+  ck_err(lvt_insert(txn, o, (lvt_value[]){ I(1), I(1), I(1) }, NULL, 0),
+         LVT_PRIMARYKEY, "UNIQUE constraint failed: o.id");
+  ck_err(lvt_insert(txn, o, (lvt_value[]){ I(2), I(1), I(1) }, NULL, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: o.b");
+  ck_err(lvt_insert(txn, o, (lvt_value[]){ I(2), I(1), I(2) }, NULL, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: o.a");
+  /* NOT NULL before the rowid */
+  ck_err(lvt_insert(txn, o, (lvt_value[]){ I(1), I(1), N() }, NULL, 0),
+         LVT_NOTNULL, "NOT NULL constraint failed: o.b");
+  /* the key's type before NOT NULL, in every mode, and with a message */
+  for (mode = LVT_CONFLICT_ABORT; mode <= LVT_CONFLICT_IGNORE; mode++) {
+    lvt_err_set(LVT_ERROR, "stale");
+    ck_err(lvt_insert(txn, o, (lvt_value[]){ T("x"), I(1), N() }, NULL, (unsigned)mode),
+           LVT_MISMATCH, "datatype mismatch");
+    ck_err(lvt_insert(txn, o, (lvt_value[]){ R(2.5), I(1), I(1) }, NULL, (unsigned)mode),
+           LVT_MISMATCH, "datatype mismatch");
+    ck_err(lvt_update(txn, o, 1, NULL, (lvt_value[]){ T("y"), I(1), N() }, (unsigned)mode),
+           LVT_MISMATCH, "datatype mismatch");
+    ck_err(lvt_update(txn, o, 1, NULL, (lvt_value[]){ N(), I(1), N() }, (unsigned)mode),
+           LVT_MISMATCH, "datatype mismatch");
+  }
+  REQ_EQ(lvt_insert(txn, o, (lvt_value[]){ I(2), I(2), N() }, NULL, LVT_CONFLICT_IGNORE),
+         LVT_IGNORED);
+  REQ_EQ(entries(txn, o, -1), 1);
+
+  ck_ok(lvt_table_create(txn, &qd));
+  ck_ok(lvt_table_open(txn, "q", &q));
+  ck_ok(lvt_insert(txn, q, (lvt_value[]){ I(1), I(1), I(1) }, NULL, 0));
+  ck_err(lvt_insert(txn, q, (lvt_value[]){ I(1), I(1), I(1) }, NULL, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: q.b, q.c");
+  ck_err(lvt_insert(txn, q, (lvt_value[]){ I(1), I(1), I(2) }, NULL, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: q.b");
+  /* q_pk repeats q_a: checked in q_a's place, failing as the primary key */
+  ck_err(lvt_insert(txn, q, (lvt_value[]){ I(1), I(2), I(2) }, NULL, 0),
+         LVT_PRIMARYKEY, "UNIQUE constraint failed: q.a");
+  ck_err(lvt_update(txn, q, 1, NULL, (lvt_value[]){ I(1), I(1), I(1) }, 0), LVT_OK, "");
+  ck_ok(lvt_insert(txn, q, (lvt_value[]){ I(2), I(2), I(2) }, NULL, 0));
+  ck_err(lvt_update(txn, q, 2, NULL, (lvt_value[]){ I(1), I(1), I(1) }, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: q.b, q.c");
+  ck_err(lvt_update(txn, q, 2, NULL, (lvt_value[]){ I(1), I(2), I(2) }, 0),
+         LVT_PRIMARYKEY, "UNIQUE constraint failed: q.a");
+  /* an index created later is checked first */
+  ck_ok(lvt_index_create(txn, q, &late));
+  ck_err(lvt_insert(txn, q, (lvt_value[]){ I(1), I(1), I(1) }, NULL, 0),
+         LVT_UNIQUE, "UNIQUE constraint failed: q.c");
+  /* REPLACE removes every row in the way, whatever the order */
+  ck_ok(lvt_insert(txn, q, (lvt_value[]){ I(1), I(2), I(3) }, NULL, LVT_CONFLICT_REPLACE));
+  REQ_EQ(entries(txn, q, -1), 1);
+  verify_indexes(txn, o);
+  verify_indexes(txn, q);
+  lvt_table_close(o);
+  lvt_table_close(q);
   lvt_txn_abort(txn);
   fx_close(&f);
 }
@@ -1254,8 +1360,8 @@ static int64_t mmax(model *m, int *empty)
 }
 
 /* Which rows (other than self) a row r at rowid `id` conflicts with:
- * the rowid (when check_rowid), then m_u, then m_ac, as table.c checks
- * them.  Returns the number of distinct rows in out[]; *first is the
+ * the rowid (when check_rowid), then m_u and m_ac (table.c checks m_ac
+ * first, test_check_order shows that; here both give LVT_UNIQUE).  Returns the number of distinct rows in out[]; *first is the
  * error the first conflict gives in ABORT mode. */
 static int mconflicts(model *m, const mrow *r, int64_t id, int check_rowid,
                       int64_t self, int64_t out[3], int *first)
@@ -1525,6 +1631,7 @@ static Suite *table_suite(void)
   tcase_add_test(tc, test_rowid_conflict);
   tcase_add_test(tc, test_replace_many);
   tcase_add_test(tc, test_ignore);
+  tcase_add_test(tc, test_check_order);
   tcase_add_test(tc, test_toobig);
   tcase_add_test(tc, test_nan);
   tcase_add_test(tc, test_rowids);
