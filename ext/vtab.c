@@ -124,6 +124,7 @@ struct LvtVtab {
   lvt_table *pTbl;
   char *zSqlName;          /* the virtual table's SQL name */
   char *zLvtName;          /* the table's name in the environment */
+  char *zDb;               /* the schema holding its declaration: main, temp, ... */
   int bOwnName;            /* no table= option: the LMDB name follows renames */
   int bInTrans;            /* in SQLite's list of tables in the transaction */
   int bJoinedLate;         /* xBegin found the write transaction open */
@@ -607,6 +608,63 @@ static void lvtConnRollbackTo(LvtConn *p, int iLevel)
   p->iWriteSeq++;
 }
 
+/* Before the LMDB commit of a transaction whose SQLite commit follows
+ * (xSync; DROP and RENAME that commit at once): make sure SQLite's own
+ * commit can no longer fail with SQLITE_BUSY, or an LMDB change would be
+ * durable while SQLite rolls back its half (a mixed transaction's native
+ * rows, a DROP's or CREATE's schema row).  sqlite3_db_cacheflush writes
+ * the connection's dirty pages now, which takes the lock SQLite's commit
+ * needs (EXCLUSIVE in rollback-journal mode, after the busy handler; in
+ * WAL mode the write lock is already held and this cannot be busy).  With
+ * no dirty page, as in a transaction that wrote only lmdb tables, it does
+ * nothing.  SQLITE_OK, SQLITE_BUSY (nothing committed, nothing lost: the
+ * COMMIT may be retried) or an I/O error. */
+static int lvtSqliteCommitReady(sqlite3 *db)
+{
+  return sqlite3_db_cacheflush(db);
+}
+
+/* Schema changes (CREATE VIRTUAL TABLE, DROP TABLE, ALTER TABLE RENAME)
+ * change SQLite's schema table, which dirties only page 1, a page that
+ * sqlite3_db_cacheflush never writes; so in rollback-journal mode SQLite's
+ * commit could still fail with SQLITE_BUSY (a reader holds a SHARED lock)
+ * after the LMDB half committed.  Before touching LMDB, these take the
+ * EXCLUSIVE lock that SQLite's commit will need on the database file of
+ * schema zDb, waiting up to the busy timeout, as SQLite's pager does.  The
+ * pager finds the lock already held when it commits and releases it when
+ * the transaction ends (commit or rollback).  Not in WAL mode: there the
+ * write lock SQLite already holds lets the commit through, and the file
+ * lock must stay SHARED.  SQLITE_OK, or SQLITE_BUSY with nothing changed.
+ */
+static int lvtSqliteSchemaLock(sqlite3 *db, const char *zDb)
+{
+  sqlite3_file *pFile = NULL;
+  sqlite3_stmt *pStmt = NULL;
+  char *zSql;
+  int rc, bWal = 0, ms, waited = 0;
+  if (sqlite3_file_control(db, zDb, SQLITE_FCNTL_FILE_POINTER, &pFile) != SQLITE_OK
+      || pFile == NULL || pFile->pMethods == NULL)
+    return SQLITE_OK;                   /* no file: :memory:, temp not spilled */
+  zSql = sqlite3_mprintf("PRAGMA \"%w\".journal_mode", zDb);
+  if (zSql == NULL) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL);
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+    bWal = z && sqlite3_stricmp(z, "wal") == 0;
+  }
+  sqlite3_finalize(pStmt);
+  if (bWal) return SQLITE_OK;
+  ms = lvtBusyTimeout(db);
+  for (;;) {
+    rc = pFile->pMethods->xLock(pFile, SQLITE_LOCK_EXCLUSIVE);
+    if (rc != SQLITE_BUSY || waited >= ms) break;
+    sqlite3_sleep(waited < 10 ? 1 : 10);
+    waited += waited < 10 ? 1 : 10;
+  }
+  return rc;
+}
+
 /* Commit everything (xSync).  LVT_* code; on failure all is aborted. */
 static int lvtConnCommit(LvtConn *p)
 {
@@ -762,7 +820,13 @@ static int lvtCreateTable(LvtVtab *pTab, const lvt_args *pArgs, char **pzErr)
   LvtConn *p = pTab->pConn;
   lvt_txn *pTxn = NULL, *pNest = NULL;
   int bBegan = p->pWrite == NULL;
-  int rc = lvtConnWriteTxn(p, pTab->db, &pTxn);
+  int rc = lvtSqliteSchemaLock(pTab->db, pTab->zDb);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("lmdb: cannot create table %s: %s", pArgs->def.name,
+                             sqlite3_errstr(rc));
+    return rc;
+  }
+  rc = lvtConnWriteTxn(p, pTab->db, &pTxn);
   if (rc == LVT_OK) rc = lvt_txn_begin(p->pEnv, pTxn, 0, 0, &pNest);
   if (rc == LVT_OK) {
     rc = lvt_table_create(pNest, &pArgs->def);
@@ -828,6 +892,7 @@ static void lvtVtabFree(LvtVtab *pTab, int bDropped)
   lvtConnRelease(pTab->pConn);
   sqlite3_free(pTab->zSqlName);
   sqlite3_free(pTab->zLvtName);
+  sqlite3_free(pTab->zDb);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
 }
@@ -857,8 +922,12 @@ static int lvtInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   pTab->db = db;
   pTab->zSqlName = sqlite3_mprintf("%s", argv[2]);
   pTab->zLvtName = sqlite3_mprintf("%s", pArgs->def.name);
+  pTab->zDb = sqlite3_mprintf("%s", argv[1]);
   pTab->bOwnName = pArgs->zTable == NULL;
-  if (pTab->zSqlName == NULL || pTab->zLvtName == NULL) { rc = SQLITE_NOMEM; goto init_done; }
+  if (pTab->zSqlName == NULL || pTab->zLvtName == NULL || pTab->zDb == NULL) {
+    rc = SQLITE_NOMEM;
+    goto init_done;
+  }
   rc = lvtConnOpen((LvtAux *)pAux, argv[1], zPath, pArgs, bCreate, &pTab->pConn, pzErr);
   if (rc != SQLITE_OK) goto init_done;
   rc = bCreate ? lvtCreateTable(pTab, pArgs, pzErr) : lvtOpenTable(pTab, pArgs, pzErr);
@@ -930,6 +999,11 @@ static int lvtDestroy(sqlite3_vtab *pVtab)
     return lvtVtabErrorMsg(pTab, SQLITE_LOCKED, LVT_DDL_IN_TXN_MSG, "DROP TABLE",
                            pTab->zSqlName);
   }
+  rc = lvtSqliteSchemaLock(pTab->db, pTab->zDb);
+  if (rc != SQLITE_OK) {
+    if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
+    return lvtVtabErrorMsg(pTab, rc, "%s", sqlite3_errstr(rc));
+  }
   rc = lvtConnSchemaTxn(p, pTab->db, lvtDropFn, pTab->zLvtName);
   if (rc != LVT_OK && rc != LVT_NOTABLE) {
     if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
@@ -955,6 +1029,11 @@ static int lvtRename(sqlite3_vtab *pVtab, const char *zNew)
                            pTab->zSqlName);
   }
   if (pTab->bOwnName) {
+    rc = lvtSqliteSchemaLock(pTab->db, pTab->zDb);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(zSql);
+      return lvtVtabErrorMsg(pTab, rc, "%s", sqlite3_errstr(rc));
+    }
     if ((zLvt = sqlite3_mprintf("%s", zNew)) == NULL) { sqlite3_free(zSql); return SQLITE_NOMEM; }
     az[0] = pTab->zLvtName; az[1] = zNew;
     rc = lvtConnSchemaTxn(pTab->pConn, pTab->db, lvtRenameFn, (void *)az);
@@ -2502,7 +2581,18 @@ static int lvtBegin(sqlite3_vtab *pVtab)
 static int lvtSync(sqlite3_vtab *pVtab)
 {
   LvtVtab *pTab = (LvtVtab *)pVtab;
-  int rc = lvtConnCommit(pTab->pConn);
+  int rc;
+  if (pTab->pConn->pWrite) {
+    rc = lvtSqliteCommitReady(pTab->db);
+    if (rc != SQLITE_OK) {
+      /* Nothing committed: SQLite keeps the transaction open after a busy
+       * COMMIT (it may be retried) and rolls back otherwise. */
+      pTab->pConn->pAux->nCall++;
+      return lvtVtabErrorMsg(pTab, rc, rc == SQLITE_BUSY ? "database is locked"
+                             : "cannot write the database before the lmdb commit");
+    }
+  }
+  rc = lvtConnCommit(pTab->pConn);
   pTab->pConn->pAux->nCall++;
   return rc == LVT_OK ? SQLITE_OK : lvtVtabError(pTab, rc);
 }

@@ -128,9 +128,10 @@ static int parse_and_check(sqlite3 *db, int nArg, const char *const *azArg,
 
 /* -------------------------------------------- the capturing module -- */
 
+/* The capturing module: xCreate/xConnect parse and declare as vtab.c
+ * does; the table can be created and dropped, nothing more. */
 typedef struct FuzzVtab {
   sqlite3_vtab base;
-  int nCol;
 } FuzzVtab;
 
 static int fzCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,

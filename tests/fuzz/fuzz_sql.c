@@ -46,7 +46,8 @@
  * FUZZ_SQL_TRACE=1 in the environment prints every statement and its
  * outcome (to read a reproduction).  FUZZ_SQL_NO_TXN_DDL=1 generates DROP
  * TABLE and ALTER TABLE RENAME only while no connection has a transaction
- * open, to fuzz past known bugs there (tests/fuzz/known).
+ * open, and CREATE only while the other connection has none, to fuzz past
+ * known bugs there (tests/fuzz/known).
  */
 #include "config.h"
 
@@ -420,6 +421,23 @@ static int gen_index_cols(Fz *f, sqlite3_str *s, int nCol, int *aCol)
   return k;
 }
 
+/* DROP and RENAME are generated inside transactions too, unless
+ * FUZZ_SQL_NO_TXN_DDL is set: then only when no connection has a
+ * transaction open (to fuzz past known bugs there). */
+static int ddl_ok(Fz *f)
+{
+  return !f->bNoTxnDdl
+      || (sqlite3_get_autocommit(f->db) && (f->db2 == NULL || sqlite3_get_autocommit(f->db2)));
+}
+
+/* CREATE likewise, except that with FUZZ_SQL_NO_TXN_DDL only the other
+ * connection's transaction matters. */
+static int create_ok(Fz *f)
+{
+  sqlite3 *pOther = f->cur == f->db ? f->db2 : f->db;
+  return !f->bNoTxnDdl || pOther == NULL || sqlite3_get_autocommit(pOther);
+}
+
 /* CREATE VIRTUAL TABLE for model table number i.  The model changes only
  * when a table is created: a CREATE of a name in use fails, or is a no-op
  * with IF NOT EXISTS. */
@@ -431,6 +449,7 @@ static void gen_create(Fz *f, int i)
   int c, nIdx, k, bPk = 0, aCol[MAXCOL], rc;
   char *zArgs;
 
+  if (!create_ok(f)) { sqlite3_free(sqlite3_str_finish(s)); return; }
   memset(t, 0, sizeof *t);
   if (f->aTab[i].bLive) snprintf(t->zName, sizeof t->zName, "%s", f->aTab[i].zName);
   else snprintf(t->zName, sizeof t->zName, "t%d", i);
@@ -708,15 +727,6 @@ static void reopen(Fz *f)
   f->db = open_db(f);
   f->db2 = f->bTwo ? open_db(f) : NULL;
   f->cur = f->db;
-}
-
-/* DROP and RENAME are generated inside transactions too, unless
- * FUZZ_SQL_NO_TXN_DDL is set: then only when no connection has a
- * transaction open (to fuzz past known bugs there). */
-static int ddl_ok(Fz *f)
-{
-  return !f->bNoTxnDdl
-      || (sqlite3_get_autocommit(f->db) && (f->db2 == NULL || sqlite3_get_autocommit(f->db2)));
 }
 
 /* One statement drawn from the input. */
