@@ -21,7 +21,7 @@ int lvt_buf_reserve(lvt_buf *b, size_t extra)
   if (need <= b->cap) return 0;
   cap = b->cap ? b->cap : 64;
   while (cap < need) cap = (cap > SIZE_MAX / 2) ? need : cap * 2;
-  p = realloc(b->p, cap);
+  p = lvt_realloc(b->p, cap);
   if (p == NULL) { b->oom = 1; return -1; }
   b->p = p;
   b->cap = cap;
@@ -54,6 +54,6 @@ void lvt_buf_reset(lvt_buf *b)
 /* Free the memory; the buffer is a zeroed (empty, usable) buffer again. */
 void lvt_buf_free(lvt_buf *b)
 {
-  free(b->p);
+  lvt_free(b->p);
   memset(b, 0, sizeof *b);
 }

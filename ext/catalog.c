@@ -9,6 +9,8 @@
  *   "format"               [INTEGER]   catalog format version (LVT_CAT_FORMAT)
  *   "gen"                  [INTEGER]   generation: changes at every schema change
  *   "nextid"               [INTEGER]   next table id (ids are never reused)
+ *   "sync"                 [INTEGER]   the sync option (LVT_SYNC_*) its tables
+ *                                      were created with; they all agree on it
  *   "n:" lower(table)      [INTEGER]   table name -> table id
  *   "t:" id, 8 bytes BE    table record (below)
  *   "x:" lower(index)      [INTEGER]   index name -> table id; index names are
@@ -448,7 +450,7 @@ static int cat_encode(lvt_buf *out, const lvt_table_def *d, uint64_t id,
                       const uint32_t *idx_id, uint32_t next_idx)
 {
   size_t n = rec_nvals(d);
-  lvt_value *vals = calloc(n, sizeof *vals), *v = vals;
+  lvt_value *vals = lvt_calloc(n, sizeof *vals), *v = vals;
   int i, rc;
 
   if (vals == NULL) return lvt_err_set(LVT_NOMEM, "out of memory");
@@ -473,7 +475,7 @@ static int cat_encode(lvt_buf *out, const lvt_table_def *d, uint64_t id,
   assert((size_t)(v - vals) == n);
   rc = lvt_rec_encode(out, vals, (int)n);
   if (rc == LVT_OK && out->oom) rc = LVT_NOMEM;
-  free(vals);
+  lvt_free(vals);
   return rc == LVT_NOMEM ? lvt_err_set(rc, "out of memory") : rc;
 }
 
@@ -656,7 +658,7 @@ static int cat_parse(const void *rec, size_t nrec, lvt_schema **out)
   r.cap = sizeof *s + (size_t)h[4] * sizeof *cols +
           (size_t)h[5] * (sizeof *idx + sizeof *sub + 16) +
           (size_t)r.count * (sizeof(int) + 1) + 2 * nrec + 128;
-  r.blk = calloc(1, r.cap);
+  r.blk = lvt_calloc(1, r.cap);
   if (r.blk == NULL) return LVT_NOMEM;
   s = rd_take(&r, sizeof *s, _Alignof(lvt_schema));
   cols = rd_take(&r, (size_t)h[4] * sizeof *cols, _Alignof(lvt_column_def));
@@ -674,7 +676,7 @@ static int cat_parse(const void *rec, size_t nrec, lvt_schema **out)
   s->nraw = nrec;
   rc = rd_body(&r, s, cols, idx, sub);
   if (rc == LVT_OK && lvt_cat_validate(&s->def) != LVT_OK) rc = LVT_CORRUPT;
-  if (rc != LVT_OK) { free(r.blk); return rc; }
+  if (rc != LVT_OK) { lvt_free(r.blk); return rc; }
   *out = s;
   return LVT_OK;
 }
@@ -682,7 +684,7 @@ static int cat_parse(const void *rec, size_t nrec, lvt_schema **out)
 /* Free a schema block (NULL: nothing). */
 void lvt_schema_free(lvt_schema *s)
 {
-  free(s);
+  lvt_free(s);
 }
 
 /* ------------------------------------------------------------- reads -- */
@@ -775,6 +777,29 @@ static int cat_create_dbs(lvt_txn *txn, MDB_dbi cat, const lvt_table_def *d,
 
 /* Create a table: validate, allocate an id, create the sub-databases, write
  * the catalog entries, bump the generation. */
+/* The tables of one environment agree on its durability: the first table
+ * created records the sync option the environment is open with, and a
+ * table created while it is open with another one is refused.  (An
+ * environment from before this record gets it now.) */
+static int cat_sync_agree(lvt_txn *txn, MDB_dbi dbi, const char *name)
+{
+  static const char *const azName[] = { "full", "normal", "off" };
+  int64_t v;
+  int cur = lvt_env_sync_mode(lvt_txn_env(txn));
+  int rc = cat_get_int(txn, dbi, "sync", 4, &v);
+
+  if (rc == LVT_NOTFOUND) return cat_put_int(txn, dbi, "sync", 4, cur);
+  if (rc != LVT_OK) return rc;
+  if (v < LVT_SYNC_FULL || v > LVT_SYNC_OFF)
+    return lvt_err_set(LVT_CORRUPT, "malformed catalog entry \"sync\"");
+  if (v != cur)
+    return lvt_err_set(LVT_MISUSE, "table %s: the tables of this environment use "
+                       "sync=%s and it is open with sync=%s; every table of an "
+                       "environment must give the same sync option", name,
+                       azName[v], azName[cur]);
+  return LVT_OK;
+}
+
 int lvt_cat_create(lvt_txn *txn, const lvt_table_def *d)
 {
   MDB_dbi dbi;
@@ -784,9 +809,10 @@ int lvt_cat_create(lvt_txn *txn, const lvt_table_def *d)
 
   if (rc == LVT_OK) rc = cat_open_write(txn, 1, d->name, &dbi);
   if (rc == LVT_OK) rc = cat_names_free(txn, dbi, d);
+  if (rc == LVT_OK) rc = cat_sync_agree(txn, dbi, d->name);
   if (rc == LVT_OK) rc = cat_get_int(txn, dbi, "nextid", 6, &id);
   if (rc != LVT_OK) return rc == LVT_NOTFOUND ? LVT_CORRUPT : rc;
-  sub = malloc(((size_t)d->nidx + 1) * sizeof *sub);
+  sub = lvt_malloc(((size_t)d->nidx + 1) * sizeof *sub);
   if (sub == NULL) return lvt_err_set(LVT_NOMEM, "out of memory");
   for (i = 0; i < d->nidx; i++) sub[i] = (uint32_t)i + 1;
   rc = cat_put_int(txn, dbi, "nextid", 6, id + 1);
@@ -794,7 +820,7 @@ int lvt_cat_create(lvt_txn *txn, const lvt_table_def *d)
   if (rc == LVT_OK)
     rc = cat_put_table(txn, dbi, d, (uint64_t)id, sub, (uint32_t)d->nidx + 1);
   if (rc == LVT_OK) rc = cat_bump(txn, dbi);
-  free(sub);
+  lvt_free(sub);
   return rc;
 }
 
@@ -911,8 +937,8 @@ static int cat_put_indexes(lvt_txn *txn, MDB_dbi dbi, const lvt_schema *s,
 int lvt_cat_index_add(lvt_txn *txn, const lvt_schema *s, const lvt_index_def *x)
 {
   int n = s->def.nidx;
-  lvt_index_def *idx = malloc(((size_t)n + 1) * sizeof *idx);
-  uint32_t *sub = malloc(((size_t)n + 1) * sizeof *sub);
+  lvt_index_def *idx = lvt_malloc(((size_t)n + 1) * sizeof *idx);
+  uint32_t *sub = lvt_malloc(((size_t)n + 1) * sizeof *sub);
   MDB_dbi dbi;
   int rc = LVT_OK;
 
@@ -927,8 +953,8 @@ int lvt_cat_index_add(lvt_txn *txn, const lvt_schema *s, const lvt_index_def *x)
   }
   if (rc == LVT_OK) rc = cat_name_entry(txn, dbi, "x:", x->name, s->id, 1);
   if (rc == LVT_OK) rc = cat_bump(txn, dbi);
-  free(idx);
-  free(sub);
+  lvt_free(idx);
+  lvt_free(sub);
   return rc;
 }
 
@@ -937,8 +963,8 @@ int lvt_cat_index_remove(lvt_txn *txn, const lvt_schema *s, int k)
 {
   char name[LVT_CAT_DBNAME];
   int n = s->def.nidx;
-  lvt_index_def *idx = malloc((size_t)n * sizeof *idx);
-  uint32_t *sub = malloc((size_t)n * sizeof *sub);
+  lvt_index_def *idx = lvt_malloc((size_t)n * sizeof *idx);
+  uint32_t *sub = lvt_malloc((size_t)n * sizeof *sub);
   MDB_dbi dbi;
   int rc = LVT_OK;
 
@@ -958,7 +984,7 @@ int lvt_cat_index_remove(lvt_txn *txn, const lvt_schema *s, int k)
     rc = cat_drop_db(txn, name);
   }
   if (rc == LVT_OK) rc = cat_bump(txn, dbi);
-  free(idx);
-  free(sub);
+  lvt_free(idx);
+  lvt_free(sub);
   return rc;
 }

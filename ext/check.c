@@ -10,10 +10,11 @@
  *   rows       every key of the table is an 8-byte rowid; every record
  *              decodes (lvt_rec_check); NOT NULL columns hold no NULL; an
  *              INTEGER PRIMARY KEY column holds the row's rowid;
- *   row->index every row has, in every index, the entry it makes: its key
- *              columns encoded as table.c encodes them (lvt_key_encode of
- *              the stored value with the column's DESC flag and collation)
- *              followed by the 8-byte rowid;
+ *   row->index every row has, in every index, the entry it makes: built
+ *              by table.c's own builder (lvt_tab_entry: its key columns
+ *              through the key codec with their DESC flag and collation,
+ *              then the 8-byte rowid), so the check cannot drift from what
+ *              writes produce;
  *   index->row every entry decodes (one key value per index column, then
  *              8 bytes), names a row that exists, and is the entry that
  *              row makes (so no stale entry survives an update);
@@ -48,7 +49,7 @@ typedef struct chk {
   unsigned long nproblems;
   int stop;                 /* fn asked to stop */
   lvt_value *vals;          /* columns of the current row */
-  lvt_buf ent;              /* an entry built from a row */
+  lvt_buf ent;              /* an entry built from a row (lvt_tab_entry) */
   lvt_buf prev;             /* previous entry of a unique index */
   lvt_buf scratch;          /* text decoded from keys */
 } chk;
@@ -102,33 +103,6 @@ static int chk_decode(chk *c, const MDB_val *rec, int64_t rowid, int report)
   return LVT_OK;
 }
 
-/* Build into c->ent the entry of index k for the row in c->vals, as
- * table.c writes it.  LVT_OK, or the LVT code of a value no key can hold
- * (NaN, too big), with lvt_errmsg() saying which. */
-static int chk_entry(chk *c, int k, int64_t rowid)
-{
-  const lvt_index_def *x = &c->d->idx[k];
-  unsigned char rk[LVT_ROWID_SIZE];
-  int j, rc;
-
-  lvt_buf_reset(&c->ent);
-  for (j = 0; j < x->ncol; j++) {
-    const lvt_column_def *col = &c->d->cols[x->cols[j]];
-    rc = lvt_key_encode(&c->ent, &c->vals[x->cols[j]], x->desc ? x->desc[j] : 0,
-                        col->collation);
-    if (rc == LVT_NAN)
-      return lvt_err_set(rc, "NaN in column %s", col->name);
-    if (rc != LVT_OK) return rc;
-  }
-  lvt_key_rowid_put(rk, rowid);
-  lvt_buf_append(&c->ent, rk, sizeof rk);
-  if (c->ent.oom) return lvt_err_set(LVT_NOMEM, "out of memory");
-  if (c->ent.n > LVT_MAX_KEY)
-    return lvt_err_set(LVT_TOOBIG, "entry of %zu bytes, over LMDB's %d", c->ent.n,
-                       LVT_MAX_KEY);
-  return LVT_OK;
-}
-
 /* Check one row (key, record) and look its entries up in every index. */
 static int chk_row(chk *c, const MDB_val *key, const MDB_val *rec)
 {
@@ -150,7 +124,7 @@ static int chk_row(chk *c, const MDB_val *key, const MDB_val *rec)
     chk_report(c, "INTEGER PRIMARY KEY %s.%s of row %" PRId64 " does not hold its rowid",
                d->name, d->cols[d->ipk].name, rowid);
   for (k = 0; k < d->nidx && !c->stop; k++) {
-    rc = chk_entry(c, k, rowid);
+    rc = lvt_tab_entry(c->t, k, c->vals, rowid, &c->ent);
     if (rc == LVT_NOMEM) return rc;
     if (rc != LVT_OK) {
       chk_report(c, "row %" PRId64 " of table %s can have no entry in index %s: %s",
@@ -188,22 +162,23 @@ static int chk_rows(chk *c)
 
 /* Decode the key columns of entry p[0..n-1] of index x (which ends with a
  * rowid): *pnull tells whether one of them is NULL.  LVT_OK when the
- * columns take exactly the bytes before the rowid, else LVT_CORRUPT. */
+ * columns take exactly the bytes before the rowid, LVT_NOMEM, else
+ * LVT_CORRUPT. */
 static int chk_decode_entry(chk *c, const lvt_index_def *x, const unsigned char *p,
                             size_t n, int *pnull)
 {
   size_t off = 0, used;
   lvt_value v;
-  int j;
+  int j, rc;
 
   *pnull = 0;
   if (n < LVT_ROWID_SIZE) return LVT_CORRUPT;
   n -= LVT_ROWID_SIZE;
   for (j = 0; j < x->ncol; j++) {
     lvt_buf_reset(&c->scratch);
-    if (lvt_key_decode(p + off, n - off, x->desc ? x->desc[j] : 0, &v, &used,
-                       &c->scratch) != LVT_OK)
-      return LVT_CORRUPT;
+    rc = lvt_key_decode(p + off, n - off, x->desc ? x->desc[j] : 0, &v, &used,
+                        &c->scratch);
+    if (rc != LVT_OK) return rc == LVT_NOMEM ? rc : LVT_CORRUPT;
     if (v.type == LVT_NULL) *pnull = 1;
     off += used;
   }
@@ -223,7 +198,8 @@ static int chk_entry_row(chk *c, int k, const MDB_val *key)
   int mrc, rc, has_null;
   size_t plen;
 
-  if (chk_decode_entry(c, x, p, key->mv_size, &has_null) != LVT_OK) {
+  if ((rc = chk_decode_entry(c, x, p, key->mv_size, &has_null)) != LVT_OK) {
+    if (rc == LVT_NOMEM) return rc;
     if (key->mv_size >= LVT_ROWID_SIZE)
       chk_report(c, "undecodable entry in index %s (for row %" PRId64 ")", x->name,
                  lvt_key_rowid_get(p + key->mv_size - LVT_ROWID_SIZE));
@@ -255,7 +231,7 @@ static int chk_entry_row(chk *c, int k, const MDB_val *key)
   }
   if (mrc != 0) return lvt_err_mdb(mrc, "integrity check: row lookup");
   if (chk_decode(c, &rec, rowid, 0) != LVT_OK) return LVT_OK;   /* reported by chk_rows */
-  rc = chk_entry(c, k, rowid);
+  rc = lvt_tab_entry(c->t, k, c->vals, rowid, &c->ent);
   if (rc == LVT_NOMEM) return rc;
   if (rc != LVT_OK) return LVT_OK;                                /* reported by chk_rows */
   if (c->ent.n != key->mv_size || memcmp(c->ent.p, p, key->mv_size) != 0)
@@ -308,11 +284,11 @@ int lvt_check_table(lvt_txn *txn, lvt_table *t, lvt_check_fn fn, void *ctx,
   if (rc != LVT_OK) return rc;
   c.d = &t->s->def;
   c.mt = lvt_txn_mdb(txn);
-  c.vals = calloc((size_t)c.d->ncol, sizeof *c.vals);
+  c.vals = lvt_calloc((size_t)c.d->ncol, sizeof *c.vals);
   if (c.vals == NULL) return lvt_err_set(LVT_NOMEM, "out of memory");
   rc = chk_rows(&c);
   for (k = 0; rc == LVT_OK && k < c.d->nidx && !c.stop; k++) rc = chk_index(&c, k);
-  free(c.vals);
+  lvt_free(c.vals);
   lvt_buf_free(&c.ent);
   lvt_buf_free(&c.prev);
   lvt_buf_free(&c.scratch);

@@ -37,6 +37,9 @@
 struct lvt_cursor {
   lvt_txn *txn;
   lvt_table *tbl;
+  int rdonly;             /* txn is read-only: its MDB_txn never changes and
+                             nothing is written through it, so mc and data
+                             stay good for the cursor's whole life */
   int index;              /* -1: the table; else the index's current number */
   uint32_t idx_id;        /* sub-database number: finds the index after a reload */
   MDB_cursor *mc;
@@ -59,6 +62,7 @@ struct lvt_cursor {
  * data are still good. */
 static int cur_fresh(const lvt_cursor *c)
 {
+  if (c->rdonly) return c->mc != NULL;
   return c->mc && c->mtxn == lvt_txn_mdb(c->txn) && c->tgen == lvt_txn_gen(c->txn) &&
          c->wseq == lvt_tab_wseq;
 }
@@ -121,10 +125,66 @@ int lvt_cursor_open(lvt_txn *txn, lvt_table *t, int index, lvt_cursor **curp)
   if (index < -1 || index >= t->s->def.nidx)
     return lvt_err_set(LVT_NOINDEX, "table %s has no index number %d",
                        t->s->def.name, index);
-  c = calloc(1, sizeof *c);
+  c = lvt_calloc(1, sizeof *c);
   if (c == NULL) return lvt_err_set(LVT_NOMEM, "out of memory");
   c->txn = txn;
   c->tbl = t;
+  c->rdonly = lvt_txn_readonly(txn);
+  c->index = index;
+  c->idx_id = index >= 0 ? t->s->idx_id[index] : 0;
+  rc = cur_attach(c);
+  if (rc != LVT_OK) {
+    lvt_cursor_close(c);
+    return rc;
+  }
+  *curp = c;
+  return LVT_OK;
+}
+
+/* Keep c for lvt_cursor_reopen: its MDB cursor is closed (so this must
+ * happen before its txn ends, like lvt_cursor_close), its buffers stay. */
+void lvt_cursor_park(lvt_cursor *c)
+{
+  if (c == NULL) return;
+  cur_drop_mc(c);
+  c->txn = NULL;
+  c->tbl = NULL;
+  c->on = 0;
+}
+
+/* lvt_cursor_open reusing the parked cursor *spare when there is one (it
+ * is taken: *spare becomes NULL), so that a scan per statement does not
+ * allocate its cursor and key buffers again. */
+int lvt_cursor_reopen(lvt_txn *txn, lvt_table *t, int index, lvt_cursor **spare,
+                      lvt_cursor **curp)
+{
+  lvt_cursor *c, keep;
+  int rc;
+
+  if (spare == NULL || *spare == NULL) return lvt_cursor_open(txn, t, index, curp);
+  if (curp) *curp = NULL;
+  if (txn == NULL || t == NULL || curp == NULL)
+    return lvt_err_set(LVT_MISUSE, "lvt_cursor_open: NULL argument");
+  rc = lvt_tab_sync(txn, t);
+  if (rc != LVT_OK) return rc;
+  if (index < -1 || index >= t->s->def.nidx)
+    return lvt_err_set(LVT_NOINDEX, "table %s has no index number %d",
+                       t->s->def.name, index);
+  c = *spare;
+  *spare = NULL;
+  keep = *c;
+  memset(c, 0, sizeof *c);
+  c->lo = keep.lo;
+  c->hi = keep.hi;
+  c->key = keep.key;
+  c->scratch = keep.scratch;
+  lvt_buf_reset(&c->lo);
+  lvt_buf_reset(&c->hi);
+  lvt_buf_reset(&c->key);
+  lvt_buf_reset(&c->scratch);
+  c->txn = txn;
+  c->tbl = t;
+  c->rdonly = lvt_txn_readonly(txn);
   c->index = index;
   c->idx_id = index >= 0 ? t->s->idx_id[index] : 0;
   rc = cur_attach(c);
@@ -145,7 +205,7 @@ void lvt_cursor_close(lvt_cursor *c)
   lvt_buf_free(&c->hi);
   lvt_buf_free(&c->key);
   lvt_buf_free(&c->scratch);
-  free(c);
+  lvt_free(c);
 }
 
 /* ------------------------------------------------------------ bounds -- */
@@ -234,14 +294,17 @@ static int key_cmp(const MDB_val *k, const lvt_buf *b)
 static int cur_land(lvt_cursor *c, int mrc, const MDB_val *k, const MDB_val *d)
 {
   c->on = 0;
-  c->wseq = lvt_tab_wseq;
+  if (!c->rdonly) c->wseq = lvt_tab_wseq;
   if (mrc == MDB_NOTFOUND) return LVT_NOTFOUND;
   if (mrc != 0) return lvt_err_mdb(mrc, "cursor step");
   if ((c->has_lo && key_cmp(k, &c->lo) < 0) || (c->has_hi && key_cmp(k, &c->hi) >= 0))
     return LVT_NOTFOUND;
   if (k->mv_size < LVT_ROWID_SIZE || (c->index < 0 && k->mv_size != LVT_ROWID_SIZE))
     return lvt_err_set(LVT_CORRUPT, "malformed key in table %s", c->tbl->s->def.name);
-  if (k->mv_size <= c->key.cap) {
+  if (k->mv_size == LVT_ROWID_SIZE && c->key.cap >= LVT_ROWID_SIZE) {
+    memcpy(c->key.p, k->mv_data, LVT_ROWID_SIZE);     /* a table key: inlined */
+    c->key.n = LVT_ROWID_SIZE;
+  } else if (k->mv_size <= c->key.cap) {
     memcpy(c->key.p, k->mv_data, k->mv_size);
     c->key.n = k->mv_size;
   } else {

@@ -51,6 +51,30 @@
  *  bytes per operation, until the transaction ends: a 1 GiB bulk load keeps
  *  about 1 GiB of log.
  *
+ * Read transaction pool.  mdb_txn_begin of a read transaction allocates
+ * and zeroes arrays sized by maxdbs and takes LMDB's reader-table mutex for
+ * a slot; a statement in autocommit begins one every time.  So an ended
+ * read transaction is mdb_txn_reset (its snapshot released: mr_txnid = -1,
+ * so writers no longer keep its pages; the slot stays ours, MDB_NOTLS) and
+ * kept in env->pool (at most LVT_POOL_MAX), and the next read transaction
+ * of any thread takes it and calls mdb_txn_renew, which takes a new
+ * snapshot exactly as mdb_txn_begin would (same code in LMDB,
+ * mdb_txn_renew0: the handle count and flags are copied from the
+ * environment again, every sub-database record is marked stale).  Safety:
+ *  - a pooled MDB_txn belongs to nobody: it enters the pool only after
+ *    mdb_txn_reset, when its lvt_txn is done with it, and leaves it under
+ *    env->mu into exactly one lvt_txn (pop and push both hold env->mu);
+ *    so no two transactions ever share a reader slot, whose mr_txnid is
+ *    what protects a snapshot's pages from the writer;
+ *  - it leaves the pool in env_reader_enter, under the same lock that
+ *    counts the reader in, so a remap (which waits for the count to be 0)
+ *    never runs between the pop and the renew; the pool is emptied before
+ *    every remap and at close (env_pool_drain);
+ *  - a renew that fails (MDB_MAP_RESIZED, MDB_BAD_RSLOT after fork) aborts
+ *    the pooled transaction and falls back to mdb_txn_begin;
+ *  - an idle pooled slot shows txnid "-" in mdb_reader_list, which
+ *    lvt_env_info_get does not count as a reader.
+ *
  * Sub-database handles (DBIs).  LMDB: mdb_dbi_open must not be called by two
  * transactions that overlap in time; a handle becomes visible to other
  * transactions when the one that opened it commits; aborting it closes the
@@ -85,7 +109,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +122,7 @@
 #define LVT_LOG_CHUNK_MIN ((size_t)4 << 10)
 #define LVT_LOG_CHUNK_MAX ((size_t)1 << 20)
 #define LVT_MIB ((size_t)1 << 20)
+#define LVT_POOL_MAX 8                 /* reset read transactions kept */
 
 /* ------------------------------------------------------------ types -- */
 
@@ -131,6 +158,9 @@ typedef struct lvt_op {
   MDB_dbi dbi;                 /* LOG_OPEN: set by op_apply */
   unsigned flags;
   MDB_val key, val;
+  MDB_cursor *cur;             /* LOG_PUT: put through this cursor of the
+                                  current MDB_txn on dbi (never logged; NULL
+                                  once the MDB_txn was replaced) */
   int mrc;                     /* LMDB's result */
 } lvt_op;
 
@@ -175,6 +205,8 @@ struct lvt_env {
   int refresh_wanted;
   unsigned nknown;             /* published handles (tombstones included) */
   unsigned nskip;              /* main-database keys a refresh could not open */
+  MDB_txn *pool[LVT_POOL_MAX]; /* reset read transactions (see txn_pool_take) */
+  unsigned npool;
   lvt_dbient dbis[LVT_MAXDBS];
 };
 
@@ -275,7 +307,7 @@ static int log_reserve(lvt_log *log, size_t n)
   if (log->tail && log->tail->cap - log->tail->used >= n) return 0;
   if (cap > LVT_LOG_CHUNK_MAX) cap = LVT_LOG_CHUNK_MAX;
   if (cap < n) cap = n;
-  c = malloc(sizeof *c + cap);
+  c = lvt_malloc(sizeof *c + cap);
   if (c == NULL) return -1;
   c->next = NULL;
   c->used = 0;
@@ -312,6 +344,7 @@ static void log_read(const unsigned char *p, lvt_op *op, size_t *n)
   lvt_rec h;
 
   memcpy(&h, p, sizeof h);
+  op->cur = NULL;
   op->kind = h.kind;
   op->dbi = h.dbi;
   op->flags = h.flags;
@@ -351,7 +384,7 @@ static void log_free(lvt_log *log)
 
   for (; c; c = next) {
     next = c->next;
-    free(c);
+    lvt_free(c);
   }
   memset(log, 0, sizeof *log);
 }
@@ -363,7 +396,8 @@ static int op_apply(MDB_txn *m, lvt_op *op)
   MDB_val v = op->val;
 
   switch (op->kind) {
-  case LOG_PUT:  return mdb_put(m, op->dbi, &op->key, &v, op->flags);
+  case LOG_PUT:  return op->cur ? mdb_cursor_put(op->cur, &op->key, &v, op->flags)
+                                : mdb_put(m, op->dbi, &op->key, &v, op->flags);
   case LOG_DEL:  return mdb_del(m, op->dbi, &op->key, NULL);
   case LOG_DROP: return mdb_drop(m, op->dbi, 0);
   case LOG_OPEN: return mdb_dbi_open(m, op->key.mv_data, op->flags, &op->dbi);
@@ -397,13 +431,15 @@ static int log_replay(lvt_txn *t)
 /* ---------------------------------------------------------- readers -- */
 
 /* Count a read transaction in (t may be NULL for internal ones), waiting
- * out a remap.  t records the epoch and its thread. */
+ * out a remap.  t records the epoch and its thread, and takes a reset
+ * MDB_txn from the pool into t->mtxn when there is one (see the top). */
 static void env_reader_enter(lvt_env *env, lvt_txn *t)
 {
   pthread_mutex_lock(&env->mu);
   while (env->exclusive) pthread_cond_wait(&env->cv, &env->mu);
   env->nreaders++;
   if (t) {
+    t->mtxn = env->npool > 0 ? env->pool[--env->npool] : NULL;
     t->epoch = env->epoch;
     t->thread = pthread_self();
     t->rprev = NULL;
@@ -414,8 +450,10 @@ static void env_reader_enter(lvt_env *env, lvt_txn *t)
   pthread_mutex_unlock(&env->mu);
 }
 
-/* Count a read transaction out and wake a remap that waits. */
-static void env_reader_leave(lvt_env *env, lvt_txn *t)
+/* Count a read transaction out and wake a remap that waits.  keep: a
+ * reset MDB_txn (mdb_txn_reset done, nothing of it used any more) that
+ * goes back to the pool, or is aborted when the pool is full. */
+static void env_reader_leave(lvt_env *env, lvt_txn *t, MDB_txn *keep)
 {
   pthread_mutex_lock(&env->mu);
   env->nreaders--;
@@ -424,8 +462,21 @@ static void env_reader_leave(lvt_env *env, lvt_txn *t)
     else env->readers = t->rnext;
     if (t->rnext) t->rnext->rprev = t->rprev;
   }
+  if (keep && env->npool < LVT_POOL_MAX && !env->broken) {
+    env->pool[env->npool++] = keep;
+    keep = NULL;
+  }
   pthread_cond_broadcast(&env->cv);
   pthread_mutex_unlock(&env->mu);
+  if (keep) mdb_txn_abort(keep);
+}
+
+/* With env->mu held: abort every pooled read transaction (before a remap
+ * and at close; a reset MDB_txn holds no pointer into the map, but the
+ * pool is emptied anyway so that nothing of it outlives the old map). */
+static void env_pool_drain(lvt_env *env)
+{
+  while (env->npool > 0) mdb_txn_abort(env->pool[--env->npool]);
 }
 
 /* With env->mu held: wait up to wait_ms for every read transaction of the
@@ -494,6 +545,7 @@ static int env_set_mapsize(lvt_env *env, size_t size)
   if (size && !map_possible(size))
     return lvt_err_set(LVT_FULL, "%s: the map cannot grow to %zu bytes: "
                        "no address space left", env->path, size);
+  env_pool_drain(env);
   mrc = mdb_env_set_mapsize(env->menv, size);
   if (mrc == 0) return LVT_OK;
   env->broken = 1;
@@ -572,7 +624,7 @@ static lvt_dbient *dbi_find(lvt_env *env, const char *name, MDB_dbi *slot)
 static void dbi_forget(lvt_env *env, lvt_dbient *e)
 {
   if (e->owner == NULL) env->nknown--;
-  free(e->name);
+  lvt_free(e->name);
   memset(e, 0, sizeof *e);
 }
 
@@ -584,7 +636,7 @@ static int undo_reserve(lvt_txn *t, size_t n)
 
   if (t->nundo + n <= t->capundo) return 0;
   while (cap < t->nundo + n) cap *= 2;
-  u = realloc(t->undo, cap * sizeof *u);
+  u = lvt_realloc(t->undo, cap * sizeof *u);
   if (u == NULL) return -1;
   t->undo = u;
   t->capundo = cap;
@@ -689,14 +741,14 @@ static int refresh_names(lvt_env *env, MDB_txn *m, char ***out, size_t *nout)
   for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == LVT_OK;
        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     if (memchr(k.mv_data, 0, k.mv_size)) continue;
-    if ((s = malloc(k.mv_size + 1)) == NULL) { rc = LVT_NOMEM; break; }
+    if ((s = lvt_malloc(k.mv_size + 1)) == NULL) { rc = LVT_NOMEM; break; }
     memcpy(s, k.mv_data, k.mv_size);
     s[k.mv_size] = '\0';
     pthread_mutex_lock(&env->mu);
-    if (dbi_find(env, s, &slot)) { free(s); s = NULL; }
+    if (dbi_find(env, s, &slot)) { lvt_free(s); s = NULL; }
     pthread_mutex_unlock(&env->mu);
     if (s == NULL) continue;
-    if ((nn = realloc(names, (n + 1) * sizeof *nn)) == NULL) { free(s); rc = LVT_NOMEM; break; }
+    if ((nn = lvt_realloc(names, (n + 1) * sizeof *nn)) == NULL) { lvt_free(s); rc = LVT_NOMEM; break; }
     names = nn;
     names[n++] = s;
   }
@@ -740,7 +792,7 @@ static void refresh_publish(lvt_env *env, char **names, size_t n,
       env->dbis[slots[i]].name = names[i];
       env->nknown++;
     } else {
-      free(names[i]);
+      lvt_free(names[i]);
     }
   }
   env->nskip = skipped;
@@ -767,19 +819,19 @@ static int env_refresh(lvt_env *env)
   if (mrc == 0) mrc = mdb_dbi_open(m, NULL, 0, &env->main_dbi);
   if (mrc) {
     if (m) mdb_txn_abort(m);
-    env_reader_leave(env, NULL);
+    env_reader_leave(env, NULL, NULL);
     return lvt_err_mdb(mrc, "beginning a read transaction to open sub-databases");
   }
   rc = refresh_names(env, m, &names, &n);
-  if (rc == LVT_OK && n && (slots = malloc(n * sizeof *slots)) == NULL)
+  if (rc == LVT_OK && n && (slots = lvt_malloc(n * sizeof *slots)) == NULL)
     rc = lvt_err_set(LVT_NOMEM, "%s: out of memory opening sub-databases", env->path);
   skipped = rc == LVT_OK ? refresh_open(m, names, n, slots) : 0;
   mdb_txn_commit(m);               /* a read-only commit keeps the handles */
-  env_reader_leave(env, NULL);
+  env_reader_leave(env, NULL, NULL);
   if (rc == LVT_OK) refresh_publish(env, names, n, slots, skipped);
-  else while (n > 0) free(names[--n]);
-  free(names);
-  free(slots);
+  else while (n > 0) lvt_free(names[--n]);
+  lvt_free(names);
+  lvt_free(slots);
   return rc;
 }
 
@@ -939,16 +991,17 @@ static void env_destroy(lvt_env *env)
 {
   MDB_dbi i;
 
+  env_pool_drain(env);
   if (env->menv) {
     if (env->sync != LVT_SYNC_FULL && !(env->flags & LVT_ENV_RDONLY) && !env->broken)
       mdb_env_sync(env->menv, 1);
     mdb_env_close(env->menv);
   }
-  for (i = 0; i < LVT_MAXDBS; i++) free(env->dbis[i].name);
+  for (i = 0; i < LVT_MAXDBS; i++) lvt_free(env->dbis[i].name);
   pthread_cond_destroy(&env->cv);
   pthread_mutex_destroy(&env->mu);
-  free(env->path);
-  free(env);
+  lvt_free(env->path);
+  lvt_free(env);
 }
 
 /* Allocate an environment for directory path (identity st) and open it.
@@ -957,11 +1010,11 @@ static int env_create(const char *path, const struct stat *st,
                       const lvt_env_opts *o, lvt_env **out)
 {
   pthread_condattr_t ca;
-  lvt_env *env = calloc(1, sizeof *env);
+  lvt_env *env = lvt_calloc(1, sizeof *env);
   int rc;
 
-  if (env == NULL || (env->path = strdup(path)) == NULL) {
-    free(env);
+  if (env == NULL || (env->path = lvt_strdup(path)) == NULL) {
+    lvt_free(env);
     return lvt_err_set(LVT_NOMEM, "out of memory opening environment %s", path);
   }
   env->dev = st->st_dev;
@@ -1132,7 +1185,7 @@ int lvt_env_backup(lvt_env *env, const char *dest)
                        "environment (data.mdb)", dest);
   env_reader_enter(env, NULL);
   mrc = env->broken ? EIO : mdb_env_copy2(env->menv, dest, MDB_CP_COMPACT);
-  env_reader_leave(env, NULL);
+  env_reader_leave(env, NULL, NULL);
   if (mrc == 0) return LVT_OK;
   unlink(file);
   if (created) rmdir(dest);
@@ -1280,6 +1333,7 @@ static int txn_run(lvt_txn *t, lvt_op *op)
                                         "does not fit even after growing the map",
                                         t->env->path, n));
     log_read(rec, op, &n);         /* the caller's bytes may be unmapped now */
+    op->cur = NULL;                /* (log_read did; the cursor died too) */
     rc = txn_grow(t, n);
     if (rc != LVT_OK) return rc;
   }
@@ -1309,20 +1363,25 @@ static int txn_begin_read(lvt_env *env, lvt_txn *t)
 
   for (tries = 0;; tries++) {
     env_reader_enter(env, t);
-    mrc = mdb_txn_begin(env->menv, NULL, MDB_RDONLY, &t->mtxn);
+    mrc = t->mtxn ? mdb_txn_renew(t->mtxn) : MDB_BAD_TXN;
+    if (mrc != 0 && t->mtxn) {        /* e.g. MDB_MAP_RESIZED: begin anew */
+      mdb_txn_abort(t->mtxn);
+      t->mtxn = NULL;
+    }
+    if (mrc != 0) mrc = mdb_txn_begin(env->menv, NULL, MDB_RDONLY, &t->mtxn);
     if (mrc == 0 && (refreshed || !refresh_needed(env, t->mtxn) ||
                      !env_writer_acquire(env, 0)))
       return LVT_OK;
     if (mrc == 0) {
       mdb_txn_abort(t->mtxn);
       t->mtxn = NULL;
-      env_reader_leave(env, t);
+      env_reader_leave(env, t, NULL);
       (void)env_refresh(env);
       env_writer_release(env);
       refreshed = 1;
       continue;
     }
-    env_reader_leave(env, t);
+    env_reader_leave(env, t, NULL);
     if (mrc != MDB_MAP_RESIZED || tries > 2) break;
     if (!env_writer_acquire(env, LVT_GROW_WAIT_MS))
       return lvt_err_set(LVT_BUSY, "%s: another process grew the map; remapping "
@@ -1421,7 +1480,7 @@ int lvt_txn_begin(lvt_env *env, lvt_txn *parent, unsigned flags, int timeout_ms,
   if (env->broken)
     return lvt_err_set(LVT_IOERR, "environment %s lost its map after a failed remap",
                        env->path);
-  if ((t = calloc(1, sizeof *t)) == NULL)
+  if ((t = lvt_calloc(1, sizeof *t)) == NULL)
     return lvt_err_set(LVT_NOMEM, "out of memory beginning a transaction");
   t->env = env;
   t->root = t;
@@ -1431,7 +1490,7 @@ int lvt_txn_begin(lvt_env *env, lvt_txn *parent, unsigned flags, int timeout_ms,
   else if (t->rdonly) rc = txn_begin_read(env, t);
   else rc = txn_begin_write(env, timeout_ms, t);
   if (rc != LVT_OK) {
-    free(t);
+    lvt_free(t);
     return rc;
   }
   *txnp = t;
@@ -1444,16 +1503,17 @@ int lvt_txn_begin(lvt_env *env, lvt_txn *parent, unsigned flags, int timeout_ms,
 static void txn_free(lvt_txn *t)
 {
   log_free(&t->log);
-  free(t->undo);
-  free(t);
+  lvt_free(t->undo);
+  lvt_free(t);
 }
 
-/* End a read transaction. */
+/* End a read transaction: its MDB_txn is reset (the snapshot released,
+ * the reader slot kept) and pooled for the next one (see the top). */
 static void txn_end_read(lvt_txn *t)
 {
-  if (t->mtxn) mdb_txn_abort(t->mtxn);
-  env_reader_leave(t->env, t);
-  free(t);
+  if (t->mtxn) mdb_txn_reset(t->mtxn);
+  env_reader_leave(t->env, t, t->mtxn);
+  lvt_free(t);
 }
 
 /* End the outermost write transaction r: settle the handle cache,
@@ -1516,6 +1576,30 @@ static int txn_commit_child(lvt_txn *c)
   return LVT_OK;
 }
 
+/* LMDB reports a short write of the data file as EIO ("short write,
+ * filesystem full?"), which is how a full disk, a quota or a file size
+ * limit (RLIMIT_FSIZE) usually shows: the write stops at the last byte that
+ * fits.  Tell that apart from a real I/O error: the file reached the size
+ * limit (EFBIG), or the file system has (almost) no free space left for us
+ * (ENOSPC).  Other codes are returned as they are. */
+static int commit_errno(lvt_env *env, int mrc)
+{
+  struct rlimit rl;
+  struct statvfs vfs;
+  struct stat sb;
+  int fd = -1;
+
+  if (mrc != EIO || mdb_env_get_fd(env->menv, &fd) != 0 || fstat(fd, &sb) != 0)
+    return mrc;
+  if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+      && (rlim_t)sb.st_size >= rl.rlim_cur)
+    return EFBIG;
+  if (fstatvfs(fd, &vfs) == 0
+      && (geteuid() == 0 ? vfs.f_bfree : vfs.f_bavail) * (uint64_t)vfs.f_frsize < LVT_MIB)
+    return ENOSPC;
+  return mrc;
+}
+
 /* Commit the outermost write transaction r, growing the map when the
  * commit itself finds it full; r is freed whatever happens. */
 static int txn_commit_root(lvt_txn *r)
@@ -1532,7 +1616,7 @@ static int txn_commit_root(lvt_txn *r)
   }
   if (rc == LVT_OK && mrc) {
     snprintf(what, sizeof what, "committing a write transaction in %s", r->env->path);
-    rc = lvt_err_mdb(mrc, what);
+    rc = lvt_err_mdb(commit_errno(r->env, mrc), what);
   }
   txn_end_root(r, rc == LVT_OK);
   return rc;
@@ -1565,6 +1649,12 @@ void lvt_txn_abort(lvt_txn *txn)
 }
 
 /* ------------------------------------------------------- accessors -- */
+
+/* The environment's sync option. */
+int lvt_env_sync_mode(const lvt_env *env)
+{
+  return env->sync;
+}
 
 /* The environment of a transaction. */
 lvt_env *lvt_txn_env(const lvt_txn *txn)
@@ -1605,10 +1695,21 @@ static int txn_writable(lvt_txn *txn, const char *fn, lvt_txn **top)
   return LVT_OK;
 }
 
+LVT_HIDDEN int lvt_txn_cursor_put(lvt_txn *txn, MDB_cursor *cur, MDB_dbi dbi,
+                                  const MDB_val *key, const MDB_val *val,
+                                  unsigned flags);
+
 /* mdb_put, logged.  LVT_EXISTS (no message) when MDB_NOOVERWRITE finds
  * the key or MDB_APPEND gets a key out of order. */
 int lvt_txn_put(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key,
                 const MDB_val *val, unsigned flags)
+{
+  return lvt_txn_cursor_put(txn, NULL, dbi, key, val, flags);
+}
+
+/* lvt_txn_put through cur (table_int.h), or mdb_put when cur is NULL. */
+int lvt_txn_cursor_put(lvt_txn *txn, MDB_cursor *cur, MDB_dbi dbi, const MDB_val *key,
+                       const MDB_val *val, unsigned flags)
 {
   lvt_txn *t;
   lvt_op op;
@@ -1624,6 +1725,7 @@ int lvt_txn_put(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key,
   op.flags = flags;
   op.key = *key;
   op.val = *val;
+  op.cur = cur;
   if ((rc = txn_run(t, &op)) != LVT_OK) return rc;
   if (op.mrc == MDB_KEYEXIST) return LVT_EXISTS;
   return op.mrc ? txn_err(t, op.mrc, "mdb_put", dbi) : LVT_OK;
@@ -1784,7 +1886,7 @@ static int dbi_get_write(lvt_txn *t, const char *name, int create, MDB_dbi *dbi)
   hit = dbi_cached_write(t, name, create, dbi, &rc);
   pthread_mutex_unlock(&env->mu);
   if (hit) return rc;
-  if ((dup = strdup(name)) == NULL)
+  if ((dup = lvt_strdup(name)) == NULL)
     return lvt_err_set(LVT_NOMEM, "out of memory opening a sub-database");
   memset(&op, 0, sizeof op);
   op.kind = LOG_OPEN;
@@ -1800,7 +1902,7 @@ static int dbi_get_write(lvt_txn *t, const char *name, int create, MDB_dbi *dbi)
     rc = lvt_err_set(LVT_ERROR, "%s: handle %u of %s is already in use",
                      env->path, (unsigned)op.dbi, name);
   if (rc != LVT_OK) {
-    free(dup);
+    lvt_free(dup);
     return rc;
   }
   pthread_mutex_lock(&env->mu);

@@ -262,6 +262,10 @@ static int fnListWord(const char **pz, char **pzOut)
     sqlite3_str_append(pStr, zStart, (int)(z - zStart));
     *pz = z;
   }
+  if (sqlite3_str_errcode(pStr) != SQLITE_OK) {   /* out of memory, not "" */
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_NOMEM;
+  }
   *pzOut = sqlite3_str_finish(pStr);
   if (*pzOut == NULL) *pzOut = sqlite3_mprintf("%s", "");
   return *pzOut ? SQLITE_OK : SQLITE_NOMEM;

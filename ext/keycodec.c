@@ -76,7 +76,11 @@
  * TEXT, unescaped and unfolded before it), NaN, -0.0, and integer offsets
  * that do not round to their double.  TEXT and BLOB values longer than
  * 10^9 bytes (SQLite's default SQLITE_MAX_LENGTH) are refused with
- * LVT_TOOBIG; it bounds the NOCASE tail length a decoder may be asked for.
+ * LVT_TOOBIG, and so is NOCASE text with more than KEY_NOCASE_TAIL_MAX
+ * (64 KiB) bytes after its first NUL: the decoder materialises that tail as
+ * NULs, so the bound keeps a damaged length field from making it allocate
+ * up to 10^9 bytes (the tail is not in the key, so the key's own size
+ * cannot bound it); a longer tail is LVT_CORRUPT.
  *
  * Rowid keys (table keys, and the tail of each index entry) are the 8 bytes
  * of the int64 big-endian with the sign bit flipped.
@@ -107,6 +111,13 @@
  * tail after a NUL is kept only as a length; the bound keeps that length in
  * 4 bytes and keeps a corrupt key from asking the decoder for more. */
 #define KEY_TEXT_MAX 1000000000u
+
+/* Longest NOCASE tail (bytes after the first NUL) a key stands for.  Such
+ * a key is short whatever the tail, but decoding it materialises the tail,
+ * so encoder and decoder agree on this bound (a value with a longer tail is
+ * LVT_TOOBIG, like any text too long for a key; a key claiming one is
+ * LVT_CORRUPT). */
+#define KEY_NOCASE_TAIL_MAX 65536u
 
 /* ------------------------------------------------------------ encoding -- */
 
@@ -223,6 +234,11 @@ static int put_string(lvt_buf *out, const lvt_value *v, int collation)
   if (v->type == LVT_BLOB) {
     put_escaped(out, TAG_BLOB, p, n);
   } else if (collation == LVT_COLL_NOCASE) {
+    const unsigned char *z = n ? memchr(p, 0, n) : NULL;
+    if (z && n - (size_t)(z - p) - 1 > KEY_NOCASE_TAIL_MAX)
+      return lvt_err_set(LVT_TOOBIG, "TEXT value of %zu bytes with %zu bytes after a NUL "
+                         "byte is too long for a NOCASE key (at most %u after the NUL)",
+                         n, n - (size_t)(z - p) - 1, KEY_NOCASE_TAIL_MAX);
     put_nocase(out, p, n);
   } else {
     if (collation == LVT_COLL_RTRIM)
@@ -363,7 +379,7 @@ static int get_nocase_tail(const unsigned char *p, size_t n, size_t off,
 
   if (n - off < TAIL_SIZE + 2) return corrupt("truncated NOCASE tail", n);
   for (k = 0; k < TAIL_SIZE; k++) tail = (tail << 8) | (unsigned char)(p[off + k] ^ mask);
-  if (tail > KEY_TEXT_MAX) return corrupt("NOCASE tail length too large", off);
+  if (tail > KEY_NOCASE_TAIL_MAX) return corrupt("NOCASE tail length too large", off);
   off += TAIL_SIZE;
   if ((p[off] ^ mask) != 0 || (p[off + 1] ^ mask) != 0)
     return corrupt("missing terminator after NOCASE tail", off);

@@ -77,6 +77,32 @@ const char *lvt_strerror(int rc);
  * string is thread-local and valid until the next failing lvt_* call. */
 const char *lvt_errmsg(void);
 
+/* --------------------------------------------------------------- memory -- */
+
+/* The allocator of lmdbvt's storage core, modeled on SQLITE_CONFIG_MALLOC.
+ * xMalloc and xRealloc return NULL when out of memory (the call then fails
+ * with LVT_NOMEM, or SQLITE_NOMEM through SQL, and changes nothing); they
+ * are never asked for 0 bytes, xRealloc never gets NULL, xFree never gets
+ * NULL.  ctx is passed to each.  The methods must be thread-safe when
+ * lmdbvt is used from several threads. */
+typedef struct lvt_mem_methods {
+  void *(*xMalloc)(void *ctx, size_t n);
+  void *(*xRealloc)(void *ctx, void *p, size_t n);
+  void (*xFree)(void *ctx, void *p);
+  void *ctx;
+} lvt_mem_methods;
+
+/* Route every allocation of the core (this API, and the extension's tables,
+ * cursors and write logs) through *m; NULL restores libc's malloc, realloc
+ * and free.  The methods are copied.  Call it first, before any other lvt_*
+ * call and before the extension is used, as sqlite3_config comes before
+ * sqlite3_initialize: once the core has allocated anything it fails with
+ * LVT_MISUSE and changes nothing (memory must be freed by the allocator that
+ * gave it).  Also LVT_MISUSE when a method is missing.  The SQL glue
+ * allocates with sqlite3_malloc, which SQLITE_CONFIG_MALLOC hooks; LMDB's
+ * own small allocations always use libc. */
+int lvt_config_malloc(const lvt_mem_methods *m);
+
 /* --------------------------------------------------------------- values -- */
 
 /* Storage classes; the numbers are SQLite's (SQLITE_INTEGER .. SQLITE_NULL). */
@@ -260,7 +286,9 @@ lvt_env *lvt_txn_env(const lvt_txn *txn);
 
 /* Create a table and its indexes: catalog entry plus LMDB sub-databases, in
  * txn (a write transaction).  Errors: LVT_EXISTS, LVT_SCHEMA (the message names
- * the offending column or index), LVT_READONLY. */
+ * the offending column or index), LVT_READONLY, LVT_MISUSE (the environment is
+ * open with another sync option than its existing tables were created with:
+ * the first table records it, and every table of an environment agrees). */
 int lvt_table_create(lvt_txn *txn, const lvt_table_def *def);
 
 /* Remove a table, its indexes and all their data. */

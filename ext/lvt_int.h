@@ -8,6 +8,7 @@
  * lmdbvt.so (which exports sqlite3_lmdbvt_init and the public lvt_* API).
  *
  * Layers, one prefix per file:
+ *   alloc.c     lvt_malloc ...  every core allocation (lvt_config_malloc)
  *   buf.c       lvt_buf_*     growable byte buffer with a sticky OOM flag
  *   error.c     lvt_err_*     thread-local error message; lvt_strerror
  *   value.c     lvt_value_*   affinity conversion and comparison, SQLite rules
@@ -43,6 +44,17 @@
 
 /* LMDB's default maximum key size; keys and index entries must fit. */
 #define LVT_MAX_KEY 511
+
+/* ---------------------------------------------------------- alloc.c -- */
+
+/* The core allocates only through these (never libc's directly), so the
+ * methods of lvt_config_malloc() see every allocation.  Same contracts as
+ * libc's; lvt_free(NULL) does nothing. */
+LVT_HIDDEN void *lvt_malloc(size_t n);
+LVT_HIDDEN void *lvt_calloc(size_t n, size_t size);
+LVT_HIDDEN void *lvt_realloc(void *p, size_t n);
+LVT_HIDDEN void lvt_free(void *p);
+LVT_HIDDEN char *lvt_strdup(const char *s);
 
 /* ------------------------------------------------------------ buf.c -- */
 
@@ -251,5 +263,7 @@ LVT_HIDDEN int lvt_txn_drop(lvt_txn *txn, MDB_dbi dbi, int del);
 LVT_HIDDEN int lvt_txn_get(lvt_txn *txn, MDB_dbi dbi, const MDB_val *key, MDB_val *val);
 /* The transaction's environment's MDB_env. */
 LVT_HIDDEN MDB_env *lvt_env_mdb(lvt_env *env);
+/* The environment's sync option (LVT_SYNC_*) as it was opened. */
+LVT_HIDDEN int lvt_env_sync_mode(const lvt_env *env);
 
 #endif /* LVT_INT_H */

@@ -101,18 +101,18 @@ static void tab_free_scratch(lvt_table *t, int ncol, int nidx)
   for (i = 0; t->conv && i < ncol; i++) lvt_buf_free(&t->conv[i]);
   for (i = 0; t->inew && i < nidx; i++) lvt_buf_free(&t->inew[i]);
   for (i = 0; t->iold && i < nidx; i++) lvt_buf_free(&t->iold[i]);
-  free(t->vals);
-  free(t->ovals);
-  free(t->conv);
-  free(t->inew);
-  free(t->iold);
-  free(t->ichg);
-  free(t->uorder);
-  free(t->upk);
-  free(t->victims);
-  free(t->curs);
-  free(t->idbi);
-  free(t->indexed);
+  lvt_free(t->vals);
+  lvt_free(t->ovals);
+  lvt_free(t->conv);
+  lvt_free(t->inew);
+  lvt_free(t->iold);
+  lvt_free(t->ichg);
+  lvt_free(t->uorder);
+  lvt_free(t->upk);
+  lvt_free(t->victims);
+  lvt_free(t->curs);
+  lvt_free(t->idbi);
+  lvt_free(t->indexed);
   t->indexed = NULL;
   t->vals = t->ovals = NULL;
   t->conv = t->inew = t->iold = NULL;
@@ -170,18 +170,18 @@ static int tab_alloc(lvt_table *t)
   size_t nc = (size_t)d->ncol, ni = (size_t)d->nidx;
   int k, j;
 
-  t->vals = calloc(nc, sizeof *t->vals);
-  t->ovals = calloc(nc, sizeof *t->ovals);
-  t->conv = calloc(nc, sizeof *t->conv);
-  t->inew = calloc(ni + 1, sizeof *t->inew);
-  t->iold = calloc(ni + 1, sizeof *t->iold);
-  t->ichg = calloc(ni + 1, 1);
-  t->uorder = calloc(ni + 1, sizeof *t->uorder);
-  t->upk = calloc(ni + 1, 1);
-  t->victims = calloc(ni + 1, sizeof *t->victims);
-  t->curs = calloc(ni + 1, sizeof *t->curs);
-  t->idbi = calloc(ni + 1, sizeof *t->idbi);
-  t->indexed = calloc(nc, 1);
+  t->vals = lvt_calloc(nc, sizeof *t->vals);
+  t->ovals = lvt_calloc(nc, sizeof *t->ovals);
+  t->conv = lvt_calloc(nc, sizeof *t->conv);
+  t->inew = lvt_calloc(ni + 1, sizeof *t->inew);
+  t->iold = lvt_calloc(ni + 1, sizeof *t->iold);
+  t->ichg = lvt_calloc(ni + 1, 1);
+  t->uorder = lvt_calloc(ni + 1, sizeof *t->uorder);
+  t->upk = lvt_calloc(ni + 1, 1);
+  t->victims = lvt_calloc(ni + 1, sizeof *t->victims);
+  t->curs = lvt_calloc(ni + 1, sizeof *t->curs);
+  t->idbi = lvt_calloc(ni + 1, sizeof *t->idbi);
+  t->indexed = lvt_calloc(nc, 1);
   t->ncol_alloc = (int)nc;
   t->nidx_alloc = (int)ni;
   if (!t->vals || !t->ovals || !t->conv || !t->inew || !t->iold || !t->ichg ||
@@ -200,7 +200,7 @@ static int tab_install(lvt_table *t, lvt_schema *s)
   lvt_schema **old;
 
   if (t->s) {
-    old = realloc(t->old, ((size_t)t->nold + 1) * sizeof *old);
+    old = lvt_realloc(t->old, ((size_t)t->nold + 1) * sizeof *old);
     if (old == NULL) {
       lvt_schema_free(s);
       return lvt_err_set(LVT_NOMEM, "out of memory");
@@ -369,7 +369,7 @@ int lvt_table_open(lvt_txn *txn, const char *name, lvt_table **tblp)
     return lvt_err_set(LVT_MISUSE, "lvt_table_open: NULL argument");
   rc = lvt_cat_load(txn, name, 0, &s);
   if (rc != LVT_OK) return rc;
-  t = calloc(1, sizeof *t);
+  t = lvt_calloc(1, sizeof *t);
   if (t == NULL) {
     lvt_schema_free(s);
     return lvt_err_set(LVT_NOMEM, "out of memory");
@@ -393,7 +393,7 @@ void lvt_table_close(lvt_table *t)
   if (t == NULL) return;
   if (t->s) tab_free_scratch(t, t->ncol_alloc, t->nidx_alloc);
   for (i = 0; i < t->nold; i++) lvt_schema_free(t->old[i]);
-  free(t->old);
+  lvt_free(t->old);
   lvt_schema_free(t->s);
   lvt_buf_free(&t->rec);
   lvt_buf_free(&t->vrec);
@@ -401,7 +401,7 @@ void lvt_table_close(lvt_table *t)
   lvt_buf_free(&t->probe);
   lvt_buf_free(&t->pconv);
   lvt_buf_free(&t->kscratch);
-  free(t);
+  lvt_free(t);
 }
 
 /* The current definition; owned by the handle (valid until close). */
@@ -491,13 +491,30 @@ static void tab_curs_done(lvt_txn *txn, lvt_table *t)
 
 /* ------------------------------------------------------------ writes -- */
 
-/* Put key -> val; every row and index write goes through here. */
-static int tab_put(lvt_txn *txn, MDB_dbi dbi, const void *k, size_t nk,
-                   const void *v, size_t nv, unsigned flags)
+/* Put key -> val; every row and index write goes through here (cur: a
+ * cursor of this operation on dbi, see lvt_txn_cursor_put, or NULL). */
+static int tab_put_at(lvt_txn *txn, MDB_cursor *cur, MDB_dbi dbi, const void *k,
+                      size_t nk, const void *v, size_t nv, unsigned flags)
 {
   MDB_val key = { nk, (void *)k }, val = { nv, (void *)(v ? v : empty_val) };
   lvt_tab_wseq++;
-  return lvt_txn_put(txn, dbi, &key, &val, flags);
+  return lvt_txn_cursor_put(txn, cur, dbi, &key, &val, flags);
+}
+
+static int tab_put(lvt_txn *txn, MDB_dbi dbi, const void *k, size_t nk,
+                   const void *v, size_t nv, unsigned flags)
+{
+  return tab_put_at(txn, NULL, dbi, k, nk, v, nv, flags);
+}
+
+/* The cursor of this operation on index k (k == nidx: the table) if one
+ * was opened in the current MDB_txn (by a conflict probe), else NULL. */
+static MDB_cursor *tab_open_cursor(lvt_txn *txn, lvt_table *t, int k)
+{
+  if (t->curs_txn == NULL || t->curs_txn != lvt_txn_mdb(txn) ||
+      t->curs_gen != lvt_txn_gen(txn))
+    return NULL;
+  return t->curs[k];
 }
 
 /* Delete key; a missing key is no error (an entry already gone). */
@@ -734,6 +751,13 @@ static int tab_entry(lvt_table *t, const lvt_index_def *x, const lvt_value *vals
   return out->oom ? lvt_err_set(LVT_NOMEM, "out of memory") : LVT_OK;
 }
 
+/* tab_entry for check.c (table_int.h), so that the integrity check expects
+ * exactly what writes produce. */
+int lvt_tab_entry(lvt_table *t, int k, const lvt_value *vals, int64_t rowid, lvt_buf *out)
+{
+  return tab_entry(t, &t->s->def.idx[k], vals, rowid, out);
+}
+
 /* Encode the entries of every index for the row vals into bufs[]. */
 static int tab_entries(lvt_table *t, const lvt_value *vals, int64_t rowid,
                        lvt_buf *bufs)
@@ -854,11 +878,14 @@ static int tab_conflicts(lvt_txn *txn, lvt_table *t, int64_t rowid,
   int i, k, found, rc;
 
   *nv = 0;
-  if (check_rowid) {
+  if (check_rowid) {             /* through a cursor: tab_write puts there */
     lvt_key_rowid_put(rk, rowid);
-    rc = lvt_txn_get(txn, t->dbi, &key, &val);
-    if (rc == LVT_OK) rc = tab_conflict(t, mode, rowid, nv, -1);
-    else if (rc == LVT_NOTFOUND) rc = LVT_OK;
+    rc = tab_cursor(txn, t, d->nidx, &c);
+    if (rc == LVT_OK) {
+      int mrc = mdb_cursor_get(c, &key, &val, MDB_SET);
+      if (mrc == 0) rc = tab_conflict(t, mode, rowid, nv, -1);
+      else if (mrc != MDB_NOTFOUND) rc = lvt_err_mdb(mrc, "rowid lookup");
+    }
     if (rc != LVT_OK) return rc;
   }
   for (i = 0; i < t->nuorder; i++) {
@@ -918,11 +945,15 @@ static int tab_write(lvt_txn *txn, lvt_table *t, int64_t rowid,
   unsigned char rk[LVT_ROWID_SIZE];
   int k, rc;
 
+  /* Where a conflict probe left a cursor on the insertion point, put
+   * through it: LMDB then searches that leaf page only. */
   lvt_key_rowid_put(rk, rowid);
-  rc = tab_put(txn, t->dbi, rk, sizeof rk, t->rec.p, t->rec.n, putflags);
+  rc = tab_put_at(txn, putflags & MDB_APPEND ? NULL : tab_open_cursor(txn, t, t->s->def.nidx),
+                  t->dbi, rk, sizeof rk, t->rec.p, t->rec.n, putflags);
   for (k = 0; rc == LVT_OK && k < t->s->def.nidx; k++)
     if (all || t->ichg[k])
-      rc = tab_put(txn, t->idbi[k], t->inew[k].p, t->inew[k].n, NULL, 0, 0);
+      rc = tab_put_at(txn, tab_open_cursor(txn, t, k), t->idbi[k], t->inew[k].p,
+                      t->inew[k].n, NULL, 0, 0);
   return rc;
 }
 

@@ -90,4 +90,29 @@ LVT_HIDDEN int lvt_tab_sync(lvt_txn *txn, lvt_table *tbl);
 LVT_HIDDEN int lvt_tab_probe(lvt_table *tbl, int k, const lvt_value *vals,
                              int n, lvt_buf *out);
 
+/* Build into out (reset first) the entry of index k that the row vals (all
+ * columns, stored values) with rowid makes, exactly as writes store it: the
+ * key columns through the key codec with their DESC flag and collation,
+ * then the 8-byte rowid.  The schema is tbl's current one (lvt_tab_sync
+ * first).  Errors, with lvt_errmsg() set: LVT_NAN, LVT_TOOBIG (over
+ * LVT_MAX_KEY), LVT_NOMEM. */
+LVT_HIDDEN int lvt_tab_entry(lvt_table *tbl, int k, const lvt_value *vals,
+                             int64_t rowid, lvt_buf *out);
+
+/* lvt_txn_put (env.c) through cur, a cursor on dbi opened in the current
+ * MDB_txn of txn (lvt_txn_mdb, same lvt_txn_gen), so that LMDB inserts
+ * from where the cursor stands (a conflict probe just left it on the
+ * insertion point: no second descent of the tree); NULL: mdb_put.  The
+ * log and any replay see a plain put. */
+LVT_HIDDEN int lvt_txn_cursor_put(lvt_txn *txn, MDB_cursor *cur, MDB_dbi dbi,
+                                  const MDB_val *key, const MDB_val *val,
+                                  unsigned flags);
+
+/* cursor.c, for the SQL glue (vtab.c declares them too): park a cursor
+ * (MDB cursor closed, buffers kept) and open a cursor reusing a parked
+ * one (*spare, taken; NULL or none: lvt_cursor_open). */
+LVT_HIDDEN void lvt_cursor_park(lvt_cursor *c);
+LVT_HIDDEN int lvt_cursor_reopen(lvt_txn *txn, lvt_table *t, int index,
+                                 lvt_cursor **spare, lvt_cursor **curp);
+
 #endif /* LVT_TABLE_INT_H */

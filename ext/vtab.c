@@ -51,6 +51,7 @@
 #include "lvt_glue.h"
 
 #include <errno.h>
+#include <lmdb.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <math.h>
@@ -99,6 +100,7 @@ struct LvtConn {
   int nSave, nSaveAlloc;
   int nPart;               /* tables taking part in the SQLite transaction */
   LvtSnap *pSnap;          /* newest read snapshot, or NULL */
+  LvtSnap *pSpareSnap;     /* a released LvtSnap kept for reuse, or NULL */
   LvtCursor *pCsrList;     /* every open cursor of this environment */
   unsigned iEpoch;         /* changes when the innermost write txn changes */
   uint64_t iWriteSeq;      /* changes at every write (row views go stale) */
@@ -130,7 +132,14 @@ struct LvtVtab {
   int bJoinedLate;         /* xBegin found the write transaction open */
   uint64_t nCallBegin;     /* LvtAux.nCall at this table's last xBegin */
   LvtStats stats;
+  LvtCursor *pSpare;       /* a closed cursor kept for the next xOpen */
 };
+
+/* cursor.c (declared in table_int.h, which only the core includes): a
+ * closed cursor kept with its buffers, and an open that reuses it. */
+__attribute__((visibility("hidden"))) void lvt_cursor_park(lvt_cursor *c);
+__attribute__((visibility("hidden"))) int lvt_cursor_reopen(lvt_txn *txn, lvt_table *t, int index,
+                                 lvt_cursor **spare, lvt_cursor **curp);
 
 /* One key range of an index scan, as lvt_cursor_range takes it: the first
  * nLo (nHi) values of aLo (aHi) bound it, 0 = unbounded.  An IN list gives
@@ -139,6 +148,7 @@ struct LvtVtab {
 typedef struct LvtSeg {
   lvt_value *aLo, *aHi;
   int nLo, nHi, bLoIncl, bHiIncl;
+  int nValAlloc;           /* values aLo has room for (kept across scans) */
 } LvtSeg;
 
 /* Which row a cursor walks (see the plan encoding above lvtBestIndex). */
@@ -156,6 +166,7 @@ struct LvtCursor {
   int bAheadEof;           /* ... and that successor is the end */
   int bSavedAhead;         /* the saved key is of an entry not returned yet */
   lvt_cursor *pCur;
+  lvt_cursor *pCurSpare;   /* a parked pCur of an earlier scan (reused) */
   /* the plan */
   int eScan;
   int iIndex;              /* SCAN_INDEX: index position */
@@ -163,10 +174,14 @@ struct LvtCursor {
   LvtSeg *aSeg;            /* SCAN_INDEX: the key ranges, in scan order */
   int nSeg, nSegAlloc, iSeg;
   int64_t *aRowid;         /* SCAN_ROWID_LIST: rowids, ascending */
-  int nRowid, iRowidPos;
+  int nRowid, iRowidPos, nRowidAlloc;
   int64_t iLoRowid, iHiRowid; /* SCAN_ROWID_RANGE: inclusive */
   sqlite3_int64 nLimit;    /* rows still to return, -1 = no limit */
   void *pOwned, *pOwnedBuf; /* memory the values above point into */
+  int nOwnedAlloc;         /* their capacities: aSeg (with each segment's */
+  size_t nOwnedBufAlloc;   /* values), aRowid, pOwned and pOwnedBuf are kept
+                            * across scans and by the table's spare cursor
+                            * (LvtVtab.pSpare), so a lookup does not allocate */
   /* the current entry */
   int bNoRows;             /* the constraints match nothing (x = NULL ...) */
   int bEof;
@@ -214,7 +229,8 @@ static int lvtSqliteCode(int rc, const char *zMsg)
  * sqlite3_malloc'd; NULL when out of memory. */
 static char *lvtMessage(int rc, const char *zLvtName, const char *zSqlName)
 {
-  const char *zMsg = lvt_errmsg()[0] ? lvt_errmsg() : lvt_strerror(rc);
+  /* out of memory: the core often sets no message (a stale one may be left) */
+  const char *zMsg = lvt_errmsg()[0] && rc != LVT_NOMEM ? lvt_errmsg() : lvt_strerror(rc);
   char *zOut, *zFind;
   size_t nLvt;
   if (zLvtName == NULL || zSqlName == NULL || strcmp(zLvtName, zSqlName) == 0)
@@ -239,6 +255,12 @@ static char *lvtMessage(int rc, const char *zLvtName, const char *zSqlName)
 static int lvtVtabError(LvtVtab *pTab, int rc)
 {
   char *zMsg = lvtMessage(rc, pTab->zLvtName, pTab->zSqlName);
+  if (rc == LVT_FULL && zMsg && strncmp(zMsg, "database or disk is full", 24) != 0) {
+    /* SQLite's words, and the table (a commit names only the environment) */
+    char *z = sqlite3_mprintf("database or disk is full (table %s): %s", pTab->zSqlName, zMsg);
+    sqlite3_free(zMsg);
+    zMsg = z;
+  }
   int src = lvtSqliteCode(rc, zMsg ? zMsg : "");
   size_t n = zMsg ? strlen(zMsg) : 0;
   /* A rowid that is no INTEGER PRIMARY KEY: SQLite says ..._ROWID. */
@@ -351,6 +373,115 @@ static void lvtRemoveDir(const char *zDir)
   rmdir(zDir);
 }
 
+/* The guard against hostile database files, and against damaged
+ * environments, run before lvt_env_open.  A table declared in a database
+ * file names its environment directory (any path), and SQLite connects it
+ * (xConnect) as soon as a statement uses it.  Only CREATE VIRTUAL TABLE
+ * (xCreate, bCreate) creates an environment; for xConnect zPath must
+ * already be one of lmdbvt's: a directory holding a regular file data.mdb
+ * whose main database has the catalog sub-database "lmdbvt.catalog"
+ * (catalog.c).  Otherwise it fails naming table zTable and the path, and
+ * nothing has been created: LMDB would create data.mdb and lock.mdb in any
+ * directory.  In both modes a lock.mdb that is not a regular file (LMDB
+ * would open a symbolic link's target read-write and truncate it) is
+ * refused.
+ *
+ * The check opens data.mdb read-only without LMDB's lock file (MDB_RDONLY |
+ * MDB_NOLOCK): it creates nothing, writes nothing, and takes no lock whose
+ * release could disturb another opener in this process (LMDB's POSIX record
+ * locks are on lock.mdb, which it does not open).  Reading without a reader
+ * slot may in theory race with a writer that recycles pages (two commits
+ * between reading the meta page and the main database's root); an
+ * environment with a lock.mdb is therefore checked up to three times before
+ * it is refused.  The real open
+ * that follows (lvt_env_open) creates lock.mdb if it is missing, as after
+ * restoring a backup: only in an environment that has lmdbvt's catalog. */
+static int lvtEnvCheck(const char *zPath, const char *zTable, int bCreate, char **pzErr)
+{
+  struct stat st;
+  MDB_env *menv = NULL;
+  MDB_txn *mtxn = NULL;
+  MDB_dbi dbi;
+  char *zFile;
+  int mrc, rc = SQLITE_OK, bInUse, nTry = 0;
+
+  if (stat(zPath, &st) != 0) {
+    if (errno == ENOENT && bCreate) return SQLITE_OK;
+    if (errno == ENOENT) {
+      *pzErr = sqlite3_mprintf("lmdb: environment %s does not exist", zPath);
+      return SQLITE_ERROR;
+    }
+    *pzErr = sqlite3_mprintf("lmdb: table %s: cannot open environment %s: %s", zTable,
+                             zPath, strerror(errno));
+    return SQLITE_CANTOPEN;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *pzErr = sqlite3_mprintf("lmdb: table %s: environment %s is not a directory", zTable, zPath);
+    return SQLITE_CANTOPEN;
+  }
+  zFile = sqlite3_mprintf("%s/lock.mdb", zPath);
+  if (zFile == NULL) return SQLITE_NOMEM;
+  if ((bInUse = lstat(zFile, &st) == 0) && !S_ISREG(st.st_mode)) {
+    *pzErr = sqlite3_mprintf("lmdb: table %s: %s is not a regular file; refusing to open "
+                             "environment %s", zTable, zFile, zPath);
+    sqlite3_free(zFile);
+    return SQLITE_CANTOPEN;
+  }
+  sqlite3_free(zFile);
+  zFile = sqlite3_mprintf("%s/data.mdb", zPath);
+  if (zFile == NULL) return SQLITE_NOMEM;
+  if ((mrc = stat(zFile, &st)) != 0 || !S_ISREG(st.st_mode)) {
+    if (mrc != 0 && bCreate) { sqlite3_free(zFile); return SQLITE_OK; }
+    *pzErr = sqlite3_mprintf("lmdb: table %s: %s is not an lmdbvt environment (%s %s); only "
+                             "CREATE VIRTUAL TABLE creates one", zTable, zPath, zFile,
+                             mrc != 0 ? "does not exist" : "is not a regular file");
+    sqlite3_free(zFile);
+    return SQLITE_CANTOPEN;
+  }
+  sqlite3_free(zFile);
+retry:
+  menv = NULL;
+  mtxn = NULL;
+  mrc = mdb_env_create(&menv);
+  if (mrc == 0) mrc = mdb_env_set_maxdbs(menv, 2);
+  if (mrc == 0) mrc = mdb_env_open(menv, zPath, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS, 0);
+  /* No check of the file's size against the meta page's last page: a
+   * valid environment may be shorter (a transaction's last pages can be
+   * freed again before its commit, and LMDB then never writes them), so
+   * that check refused sound environments.  A truncated data.mdb is
+   * damage LMDB 0.9.24 does not detect (see the README, Reliability). */
+  if (mrc == 0) mrc = mdb_txn_begin(menv, NULL, MDB_RDONLY, &mtxn);
+  if (mrc == 0) mrc = mdb_dbi_open(mtxn, "lmdbvt.catalog", 0, &dbi);
+  if (mtxn) mdb_txn_abort(mtxn);
+  if (menv) mdb_env_close(menv);
+  /* A lock.mdb may mean a writer is at work: what looked missing or
+   * damaged may be a page it recycled under this unregistered reader. */
+  if (bInUse && ++nTry < 3 && (mrc == MDB_NOTFOUND || mrc == MDB_CORRUPTED
+                               || mrc == MDB_PAGE_NOTFOUND || mrc == MDB_INCOMPATIBLE)) {
+    struct timespec ts = { 0, 1000000 };
+    nanosleep(&ts, NULL);
+    goto retry;
+  }
+  if ((mrc == MDB_NOTFOUND || mrc == MDB_INCOMPATIBLE) && bCreate) {
+    rc = SQLITE_OK;              /* xCreate may add lmdbvt's catalog */
+  } else if (mrc == MDB_NOTFOUND || mrc == MDB_INCOMPATIBLE) {
+    *pzErr = sqlite3_mprintf("lmdb: table %s: %s is not an lmdbvt environment (its LMDB "
+                             "database has no lmdbvt catalog)", zTable, zPath);
+    rc = SQLITE_CANTOPEN;
+  } else if (mrc == MDB_INVALID || mrc == MDB_CORRUPTED || mrc == MDB_PAGE_NOTFOUND) {
+    *pzErr = sqlite3_mprintf("lmdb: table %s: environment %s is damaged: %s", zTable, zPath,
+                             mdb_strerror(mrc));
+    rc = SQLITE_CORRUPT;
+  } else if (mrc == ENOMEM) {
+    rc = SQLITE_NOMEM;
+  } else if (mrc != 0) {
+    *pzErr = sqlite3_mprintf("lmdb: table %s: cannot open environment %s: %s", zTable, zPath,
+                             mdb_strerror(mrc));
+    rc = SQLITE_CANTOPEN;
+  }
+  return rc;
+}
+
 /* Free an LvtConn that no table uses: abort what is left of its
  * transactions, close the environment, remove a private directory. */
 static void lvtConnFree(LvtConn *p)
@@ -362,6 +493,7 @@ static void lvtConnFree(LvtConn *p)
   for (i = p->nSave - 1; i >= 0; i--) lvt_txn_abort(p->aSave[i].pTxn);
   lvt_txn_abort(p->pWrite);
   if (p->pSnap && p->pSnap->nRef == 0) { lvt_txn_abort(p->pSnap->pTxn); sqlite3_free(p->pSnap); }
+  sqlite3_free(p->pSpareSnap);
   lvt_env_close(p->pEnv);
   if (p->zPrivDir) lvtRemoveDir(p->zPrivDir);
   for (i = 0; i < p->nLive; i++) sqlite3_free(p->azLive[i]);
@@ -480,16 +612,20 @@ static void lvtConnRelease(LvtConn *p)
 }
 
 /* The connection's busy timeout in milliseconds (PRAGMA busy_timeout; 0
- * when it cannot be read).  SQLite has no C API to read it. */
-static int lvtBusyTimeout(sqlite3 *db)
+ * when it cannot be read) into *pMs.  SQLite has no C API to read it.
+ * SQLITE_NOMEM when out of memory: SQLite then fails the running statement
+ * whatever the module does, so the caller must not go on (and, say, commit
+ * LMDB); else SQLITE_OK. */
+static int lvtBusyTimeout(sqlite3 *db, int *pMs)
 {
   sqlite3_stmt *pStmt = NULL;
-  int ms = 0;
-  if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &pStmt, NULL) == SQLITE_OK
-      && sqlite3_step(pStmt) == SQLITE_ROW)
-    ms = sqlite3_column_int(pStmt, 0);
-  sqlite3_finalize(pStmt);
-  return ms;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &pStmt, NULL);
+  *pMs = 0;
+  if (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW)
+    *pMs = sqlite3_column_int(pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return (rc & 0xff) == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* ------------------------------------------------------- transactions -- */
@@ -520,8 +656,10 @@ static lvt_txn *lvtConnInner(LvtConn *p)
  * the connection's busy timeout for another writer.  LVT_* code. */
 static int lvtConnBegin(LvtConn *p, sqlite3 *db)
 {
+  int ms;
   if (p->pWrite) return LVT_OK;
-  return lvt_txn_begin(p->pEnv, NULL, 0, lvtBusyTimeout(db), &p->pWrite);
+  if (lvtBusyTimeout(db, &ms) != SQLITE_OK) return LVT_NOMEM;
+  return lvt_txn_begin(p->pEnv, NULL, 0, ms, &p->pWrite);
 }
 
 /* The transaction to write in: begins the write transaction if needed and
@@ -608,31 +746,17 @@ static void lvtConnRollbackTo(LvtConn *p, int iLevel)
   p->iWriteSeq++;
 }
 
-/* Before the LMDB commit of a transaction whose SQLite commit follows
- * (xSync; DROP and RENAME that commit at once): make sure SQLite's own
- * commit can no longer fail with SQLITE_BUSY, or an LMDB change would be
- * durable while SQLite rolls back its half (a mixed transaction's native
- * rows, a DROP's or CREATE's schema row).  sqlite3_db_cacheflush writes
- * the connection's dirty pages now, which takes the lock SQLite's commit
- * needs (EXCLUSIVE in rollback-journal mode, after the busy handler; in
- * WAL mode the write lock is already held and this cannot be busy).  With
- * no dirty page, as in a transaction that wrote only lmdb tables, it does
- * nothing.  SQLITE_OK, SQLITE_BUSY (nothing committed, nothing lost: the
- * COMMIT may be retried) or an I/O error. */
-static int lvtSqliteCommitReady(sqlite3 *db)
-{
-  return sqlite3_db_cacheflush(db);
-}
-
-/* Schema changes (CREATE VIRTUAL TABLE, DROP TABLE, ALTER TABLE RENAME)
- * change SQLite's schema table, which dirties only page 1, a page that
- * sqlite3_db_cacheflush never writes; so in rollback-journal mode SQLite's
- * commit could still fail with SQLITE_BUSY (a reader holds a SHARED lock)
- * after the LMDB half committed.  Before touching LMDB, these take the
- * EXCLUSIVE lock that SQLite's commit will need on the database file of
- * schema zDb, waiting up to the busy timeout, as SQLite's pager does.  The
- * pager finds the lock already held when it commits and releases it when
- * the transaction ends (commit or rollback).  Not in WAL mode: there the
+/* SQLite's commit must not fail with SQLITE_BUSY after the LMDB commit:
+ * the LMDB change would be durable while SQLite rolls back its half (a
+ * mixed transaction's native rows, the schema row of a CREATE or DROP),
+ * and a COMMIT reported busy would have committed.  In rollback-journal
+ * mode SQLite's commit takes an EXCLUSIVE lock on the database file, which
+ * any reader's SHARED lock blocks.  So before the LMDB commit (xSync), and
+ * before DDL touches LMDB (xCreate, xDestroy, xRename commit at once or
+ * with the transaction), lmdbvt takes that EXCLUSIVE lock itself on the
+ * database file of schema zDb, waiting up to the busy timeout as SQLite's
+ * pager does.  The pager finds it held when it commits and releases it when
+ * the transaction ends, by commit or rollback.  Not in WAL mode: there the
  * write lock SQLite already holds lets the commit through, and the file
  * lock must stay SHARED.  SQLITE_OK, or SQLITE_BUSY with nothing changed.
  */
@@ -653,15 +777,33 @@ static int lvtSqliteSchemaLock(sqlite3 *db, const char *zDb)
     const char *z = (const char *)sqlite3_column_text(pStmt, 0);
     bWal = z && sqlite3_stricmp(z, "wal") == 0;
   }
-  sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if ((rc & 0xff) == SQLITE_NOMEM) return SQLITE_NOMEM;  /* see lvtBusyTimeout */
   if (bWal) return SQLITE_OK;
-  ms = lvtBusyTimeout(db);
+  if (lvtBusyTimeout(db, &ms) != SQLITE_OK) return SQLITE_NOMEM;
   for (;;) {
     rc = pFile->pMethods->xLock(pFile, SQLITE_LOCK_EXCLUSIVE);
     if (rc != SQLITE_BUSY || waited >= ms) break;
     sqlite3_sleep(waited < 10 ? 1 : 10);
     waited += waited < 10 ? 1 : 10;
   }
+  return rc;
+}
+
+/* lvtSqliteSchemaLock for every schema in which this connection has a
+ * write transaction (xSync). */
+static int lvtSqliteCommitLock(sqlite3 *db)
+{
+  sqlite3_stmt *pStmt = NULL;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pStmt, NULL);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    char *zName = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(pStmt, 1));
+    if (zName == NULL) rc = SQLITE_NOMEM;
+    else if (sqlite3_txn_state(db, zName) == SQLITE_TXN_WRITE) rc = lvtSqliteSchemaLock(db, zName);
+    sqlite3_free(zName);
+  }
+  sqlite3_finalize(pStmt);
   return rc;
 }
 
@@ -693,8 +835,8 @@ static int lvtConnSnapshot(LvtConn *p, LvtSnap **ppSnap)
   LvtSnap *pSnap = p->pSnap;
   int rc;
   if (pSnap && pSnap->iCommitSeq == p->iCommitSeq) { pSnap->nRef++; *ppSnap = pSnap; return LVT_OK; }
-  pSnap = sqlite3_malloc(sizeof *pSnap);
-  if (pSnap == NULL) return LVT_NOMEM;
+  if (p->pSpareSnap) { pSnap = p->pSpareSnap; p->pSpareSnap = NULL; }
+  else if ((pSnap = sqlite3_malloc(sizeof *pSnap)) == NULL) return LVT_NOMEM;
   memset(pSnap, 0, sizeof *pSnap);
   rc = lvt_txn_begin(p->pEnv, NULL, LVT_TXN_RDONLY, 0, &pSnap->pTxn);
   if (rc != LVT_OK) { sqlite3_free(pSnap); return rc; }
@@ -711,7 +853,8 @@ static void lvtSnapRelease(LvtConn *p, LvtSnap *pSnap)
   if (pSnap == NULL || --pSnap->nRef > 0) return;
   lvt_txn_abort(pSnap->pTxn);
   if (p->pSnap == pSnap) p->pSnap = NULL;
-  sqlite3_free(pSnap);
+  if (p->pSpareSnap == NULL) p->pSpareSnap = pSnap;
+  else sqlite3_free(pSnap);
 }
 
 /* Would a schema change (DROP, RENAME) through lvtConnSchemaTxn commit at
@@ -842,7 +985,7 @@ static int lvtCreateTable(LvtVtab *pTab, const lvt_args *pArgs, char **pzErr)
     lvt_table_close(pTab->pTbl);
     pTab->pTbl = NULL;
     if (bBegan && p->nPart == 0) lvtConnAbort(p);
-    return rc == LVT_BUSY ? SQLITE_BUSY : SQLITE_ERROR;
+    return rc == LVT_BUSY ? SQLITE_BUSY : rc == LVT_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
   }
   pTab->bInTrans = 1;
   p->nPart++;
@@ -875,6 +1018,23 @@ static int lvtOpenTable(LvtVtab *pTab, const lvt_args *pArgs, char **pzErr)
                         lvt_env_path(p->pEnv), pzErr);
 }
 
+/* Does the environment have pTab's table (LMDB name)?  SQLite code. */
+static int lvtTableExists(LvtVtab *pTab, int *pbExists, char **pzErr)
+{
+  LvtConn *p = pTab->pConn;
+  lvt_txn *pTxn = NULL;
+  lvt_table *pTbl = NULL;
+  int bTemp = 0, rc = lvtReadTxn(p, &pTxn, &bTemp);
+  if (rc == LVT_OK) rc = lvt_table_open(pTxn, pTab->zLvtName, &pTbl);
+  if (bTemp && pTxn) lvt_txn_abort(pTxn);
+  lvt_table_close(pTbl);
+  *pbExists = rc == LVT_OK;
+  if (rc == LVT_OK || rc == LVT_NOTABLE) return SQLITE_OK;
+  *pzErr = sqlite3_mprintf("lmdb: cannot open table %s in environment %s: %s", pTab->zLvtName,
+                           lvt_env_path(p->pEnv), lvt_errmsg());
+  return lvtSqliteCode(rc, "");
+}
+
 /* The list of table objects that the SQL functions search, and keeping a
  * handle current (at the end of the file: the SQL functions' access). */
 static int lvtRegistryAdd(LvtVtab *pTab, const char *zDb);
@@ -882,10 +1042,13 @@ static void lvtRegistryRemove(LvtVtab *pTab);
 static void lvtVtabRefresh(LvtVtab *pTab, lvt_txn *pTxn);
 
 /* Free a table object (its handle, names, reference on the LvtConn). */
+static void lvtCursorFree(LvtCursor *pCsr);
+
 static void lvtVtabFree(LvtVtab *pTab, int bDropped)
 {
   if (pTab == NULL) return;
   lvtRegistryRemove(pTab);
+  lvtCursorFree(pTab->pSpare);
   lvt_table_close(pTab->pTbl);
   if (pTab->bInTrans) pTab->pConn->nPart--;
   if (bDropped && pTab->pConn) lvtConnLive(pTab->pConn, pTab->zLvtName, 0);
@@ -895,6 +1058,39 @@ static void lvtVtabFree(LvtVtab *pTab, int bDropped)
   sqlite3_free(pTab->zDb);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
+}
+
+/* sqlite3_declare_vtab refused the declaration (db's message says why):
+ * name the column, found by declaring each column alone in a scratch
+ * in-memory database, e.g. a type word SQLite does not accept (`a SELECT`). */
+static void lvtDeclareError(sqlite3 *db, const lvt_table_def *def, const char *zSqlName,
+                            char **pzErr)
+{
+  char *zWhole = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  sqlite3 *probe = NULL;
+  int i;
+  if (sqlite3_open_v2(":memory:", &probe, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+    for (i = 0; i < def->ncol && *pzErr == NULL; i++) {
+      lvt_table_def one = *def;
+      sqlite3_stmt *pStmt = NULL;
+      char *zOne;
+      one.ncol = 1;
+      one.cols = &def->cols[i];
+      if ((zOne = lvt_args_declare(&one)) == NULL) break;
+      if (sqlite3_prepare_v2(probe, zOne, -1, &pStmt, NULL) != SQLITE_OK)
+        *pzErr = sqlite3_mprintf("lmdb: column %s of table %s: SQLite does not accept the "
+                                 "declared type \"%s\": %s", def->cols[i].name, zSqlName,
+                                 def->cols[i].decltype ? def->cols[i].decltype : "",
+                                 sqlite3_errmsg(probe));
+      sqlite3_finalize(pStmt);
+      sqlite3_free(zOne);
+    }
+  }
+  sqlite3_close(probe);
+  if (*pzErr == NULL)
+    *pzErr = sqlite3_mprintf("lmdb: cannot declare table %s to SQLite: %s", zSqlName,
+                             zWhole ? zWhole : "out of memory");
+  sqlite3_free(zWhole);
 }
 
 /* xCreate and xConnect: parse and check the arguments and declare the
@@ -913,8 +1109,12 @@ static int lvtInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (rc != SQLITE_OK) goto init_done;
   zDecl = lvt_args_declare(&pArgs->def);
   rc = zDecl ? sqlite3_declare_vtab(db, zDecl) : SQLITE_NOMEM;
-  if (rc != SQLITE_OK) goto init_done;
+  if (rc != SQLITE_OK) {
+    if (rc != SQLITE_NOMEM) lvtDeclareError(db, &pArgs->def, argv[2], pzErr);
+    goto init_done;
+  }
   rc = lvtEnvPath(db, argv[1], pArgs->zEnv, &zPath);
+  if (rc == SQLITE_OK && zPath) rc = lvtEnvCheck(zPath, argv[2], bCreate, pzErr);
   if (rc != SQLITE_OK) goto init_done;
   pTab = sqlite3_malloc(sizeof *pTab);
   if (pTab == NULL) { rc = SQLITE_NOMEM; goto init_done; }
@@ -930,7 +1130,16 @@ static int lvtInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   }
   rc = lvtConnOpen((LvtAux *)pAux, argv[1], zPath, pArgs, bCreate, &pTab->pConn, pzErr);
   if (rc != SQLITE_OK) goto init_done;
-  rc = bCreate ? lvtCreateTable(pTab, pArgs, pzErr) : lvtOpenTable(pTab, pArgs, pzErr);
+  if (bCreate && pArgs->zTable) {
+    /* table= names a table that may exist already (declared by another
+     * database on this environment): attach to it as xConnect does, the
+     * declaration checked against the catalog; else create it. */
+    int bExists = 0;
+    rc = lvtTableExists(pTab, &bExists, pzErr);
+    if (rc == SQLITE_OK) bCreate = !bExists;
+  }
+  if (rc == SQLITE_OK)
+    rc = bCreate ? lvtCreateTable(pTab, pArgs, pzErr) : lvtOpenTable(pTab, pArgs, pzErr);
   if (rc == SQLITE_OK) rc = lvtConnLive(pTab->pConn, pTab->zLvtName, 1);
   if (rc == SQLITE_OK) rc = lvtRegistryAdd(pTab, argv[1]);
   if (rc != SQLITE_OK) goto init_done;
@@ -972,10 +1181,24 @@ static int lvtDropFn(lvt_txn *pTxn, void *pCtx)
 {
   return lvt_table_drop(pTxn, (const char *)pCtx);
 }
+/* The rename, and the handle under the new name opened in the same
+ * transaction: once it commits nothing may fail (SQLite would keep the old
+ * name, and the table object would have no handle). */
+typedef struct LvtRenameCtx {
+  const char *zFrom, *zTo;
+  lvt_table *pNew;
+} LvtRenameCtx;
+static int lvtKeepFn(lvt_txn *pTxn, void *pCtx)
+{
+  (void)pTxn; (void)pCtx;
+  return LVT_OK;
+}
 static int lvtRenameFn(lvt_txn *pTxn, void *pCtx)
 {
-  const char *const *az = (const char *const *)pCtx;
-  return lvt_table_rename(pTxn, az[0], az[1]);
+  LvtRenameCtx *r = (LvtRenameCtx *)pCtx;
+  int rc = lvt_table_rename(pTxn, r->zFrom, r->zTo);
+  if (rc == LVT_OK) rc = lvt_table_open(pTxn, r->zTo, &r->pNew);
+  return rc;
 }
 
 /* xDestroy: DROP TABLE removes the table, its indexes and their data.  If
@@ -1004,12 +1227,14 @@ static int lvtDestroy(sqlite3_vtab *pVtab)
     if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
     return lvtVtabErrorMsg(pTab, rc, "%s", sqlite3_errstr(rc));
   }
-  rc = lvtConnSchemaTxn(p, pTab->db, lvtDropFn, pTab->zLvtName);
+  /* A table mapped with table= leaves the LMDB table to the databases
+   * that may share it; the transaction still ends as for any DROP. */
+  rc = lvtConnSchemaTxn(p, pTab->db, pTab->bOwnName ? lvtDropFn : lvtKeepFn, pTab->zLvtName);
   if (rc != LVT_OK && rc != LVT_NOTABLE) {
     if (bInTrans) { pTab->bInTrans = 1; p->nPart++; }
     return lvtVtabError(pTab, rc);
   }
-  lvtVtabFree(pTab, 1);
+  lvtVtabFree(pTab, pTab->bOwnName);
   return SQLITE_OK;
 }
 
@@ -1019,9 +1244,8 @@ static int lvtRename(sqlite3_vtab *pVtab, const char *zNew)
 {
   LvtVtab *pTab = (LvtVtab *)pVtab;
   char *zSql = sqlite3_mprintf("%s", zNew), *zLvt = NULL;
-  const char *az[2];
-  lvt_txn *pTxn = NULL;
-  int bTemp = 0, rc = LVT_OK;
+  LvtRenameCtx r;
+  int rc = LVT_OK;
   if (zSql == NULL) return SQLITE_NOMEM;
   if (pTab->bOwnName && lvtSchemaChangeUnsafe(pTab->pConn, pTab->db)) {
     sqlite3_free(zSql);
@@ -1035,14 +1259,13 @@ static int lvtRename(sqlite3_vtab *pVtab, const char *zNew)
       return lvtVtabErrorMsg(pTab, rc, "%s", sqlite3_errstr(rc));
     }
     if ((zLvt = sqlite3_mprintf("%s", zNew)) == NULL) { sqlite3_free(zSql); return SQLITE_NOMEM; }
-    az[0] = pTab->zLvtName; az[1] = zNew;
-    rc = lvtConnSchemaTxn(pTab->pConn, pTab->db, lvtRenameFn, (void *)az);
+    r.zFrom = pTab->zLvtName; r.zTo = zNew; r.pNew = NULL;
+    rc = lvtConnSchemaTxn(pTab->pConn, pTab->db, lvtRenameFn, &r);
     if (rc == LVT_OK) {
       lvt_table_close(pTab->pTbl);
-      pTab->pTbl = NULL;
-      rc = lvtReadTxn(pTab->pConn, &pTxn, &bTemp);
-      if (rc == LVT_OK) rc = lvt_table_open(pTxn, zNew, &pTab->pTbl);
-      if (bTemp && pTxn) lvt_txn_abort(pTxn);
+      pTab->pTbl = r.pNew;
+    } else {
+      lvt_table_close(r.pNew);
     }
     if (rc != LVT_OK) { sqlite3_free(zSql); sqlite3_free(zLvt); return lvtVtabError(pTab, rc); }
     lvtConnLive(pTab->pConn, pTab->zLvtName, 0);
@@ -1611,11 +1834,20 @@ static int valListDone(ValList *p)
  * for TEXT), using SQLite's own conversions on a copy. */
 static void valListAddOperand(ValList *p, const lvt_table_def *d, int iCol, sqlite3_value *pVal)
 {
-  sqlite3_value *pCopy = sqlite3_value_dup(pVal);
-  int eAff = d->cols[iCol].affinity, eType;
+  sqlite3_value *pCopy;
+  int eAff = d->cols[iCol].affinity, eType = sqlite3_value_type(pVal);
+  int bNum = eAff == LVT_AFF_INTEGER || eAff == LVT_AFF_REAL || eAff == LVT_AFF_NUMERIC;
   lvt_value v;
+  if (bNum ? eType != SQLITE_TEXT
+           : !(eAff == LVT_AFF_TEXT && (eType == SQLITE_INTEGER || eType == SQLITE_FLOAT))) {
+    /* Nothing to convert (numeric affinity changes only TEXT; TEXT
+     * affinity only numbers): no copy. */
+    lvtValueFromSqlite(pVal, &v);
+    valListAdd(p, &v);
+    return;
+  }
+  pCopy = sqlite3_value_dup(pVal);
   if (pCopy == NULL) { p->bOom = 1; return; }
-  eType = sqlite3_value_type(pCopy);
   if (eAff == LVT_AFF_INTEGER || eAff == LVT_AFF_REAL || eAff == LVT_AFF_NUMERIC) {
     sqlite3_value_numeric_type(pCopy);
     lvtValueFromSqlite(pCopy, &v);
@@ -1634,17 +1866,19 @@ static void valListAddOperand(ValList *p, const lvt_table_def *d, int iCol, sqli
 /* Narrow the inclusive rowid range [*pLo, *pHi] by "rowid <op> pVal",
  * comparing as SQLite compares an INTEGER column (the value gets numeric
  * affinity; integers sort before text and blobs; NULL matches nothing).
- * Returns 0 when the range became empty. */
+ * Returns 0 when the range became empty, -1 when out of memory. */
 static int rowidNarrow(sqlite3_value *pVal, int eOp, int64_t *pLo, int64_t *pHi)
 {
   const double r63 = 9223372036854775808.0;
-  sqlite3_value *pCopy = sqlite3_value_dup(pVal);
+  /* Only TEXT converts (numeric affinity): copy just that. */
+  sqlite3_value *pCopy = sqlite3_value_type(pVal) == SQLITE_TEXT ? sqlite3_value_dup(pVal) : pVal;
   int eType = pCopy ? sqlite3_value_numeric_type(pCopy) : SQLITE_NULL;
+  if (pCopy == NULL) return -1;
   int64_t i = 0;
   double r = 0;
   if (eType == SQLITE_INTEGER) i = sqlite3_value_int64(pCopy);
   if (eType == SQLITE_FLOAT) r = sqlite3_value_double(pCopy);
-  sqlite3_value_free(pCopy);
+  if (pCopy != pVal) sqlite3_value_free(pCopy);
   if (eType == SQLITE_NULL) return 0;
   if (eType == SQLITE_TEXT || eType == SQLITE_BLOB) return eOp == OP_LT || eOp == OP_LE;
   if (eType == SQLITE_FLOAT) {
@@ -1686,10 +1920,22 @@ static int rowidNarrow(sqlite3_value *pVal, int eOp, int64_t *pLo, int64_t *pHi)
 static int lvtOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
 {
   LvtVtab *pTab = (LvtVtab *)pVtab;
-  LvtCursor *pCsr = sqlite3_malloc(sizeof *pCsr);
+  LvtCursor *pCsr = pTab->pSpare, keep;
   pTab->pConn->pAux->nCall++;
-  if (pCsr == NULL) return SQLITE_NOMEM;
-  memset(pCsr, 0, sizeof *pCsr);
+  if (pCsr) {                      /* the spare: keep its buffers */
+    pTab->pSpare = NULL;
+    keep = *pCsr;
+    memset(pCsr, 0, sizeof *pCsr);
+    pCsr->aSeg = keep.aSeg; pCsr->nSegAlloc = keep.nSegAlloc;
+    pCsr->aRowid = keep.aRowid; pCsr->nRowidAlloc = keep.nRowidAlloc;
+    pCsr->pOwned = keep.pOwned; pCsr->nOwnedAlloc = keep.nOwnedAlloc;
+    pCsr->pOwnedBuf = keep.pOwnedBuf; pCsr->nOwnedBufAlloc = keep.nOwnedBufAlloc;
+    pCsr->pCurSpare = keep.pCurSpare;
+  } else {
+    if ((pCsr = sqlite3_malloc(sizeof *pCsr)) == NULL) return SQLITE_NOMEM;
+    memset(pCsr, 0, sizeof *pCsr);
+  }
+  pCsr->nLimit = -1;
   pCsr->bEof = 1;
   pCsr->pNextCsr = pTab->pConn->pCsrList;
   pTab->pConn->pCsrList = pCsr;
@@ -1708,27 +1954,41 @@ static LvtVtab *csrTab(LvtCursor *pCsr)
 static void lvtCursorReset(LvtCursor *pCsr)
 {
   LvtConn *p = csrTab(pCsr)->pConn;
-  lvt_cursor_close(pCsr->pCur);
+  if (pCsr->pCur && pCsr->pCurSpare == NULL) {
+    lvt_cursor_park(pCsr->pCur);             /* before the snapshot goes */
+    pCsr->pCurSpare = pCsr->pCur;
+  } else {
+    lvt_cursor_close(pCsr->pCur);
+  }
   pCsr->pCur = NULL;
-  sqlite3_free(pCsr->pOwned);
-  sqlite3_free(pCsr->pOwnedBuf);
-  for (; pCsr->nSeg > 0; pCsr->nSeg--) sqlite3_free(pCsr->aSeg[pCsr->nSeg - 1].aLo);
-  sqlite3_free(pCsr->aSeg);
-  sqlite3_free(pCsr->aRowid);
+  /* aSeg, aRowid, pOwned, pOwnedBuf stay allocated for the next scan */
   sqlite3_free(pCsr->aKey);
   sqlite3_free(pCsr->pKeyMem);
   lvtSnapRelease(p, pCsr->pSnap);
-  pCsr->pOwned = pCsr->pOwnedBuf = pCsr->pKeyMem = NULL;
-  pCsr->aSeg = NULL;
+  pCsr->pKeyMem = NULL;
   pCsr->aKey = NULL;
-  pCsr->aRowid = NULL;
+  pCsr->nSeg = 0;
   pCsr->pSnap = NULL;
   pCsr->pTxn = NULL;
   pCsr->bEof = 1;
   pCsr->bDetached = pCsr->bAhead = pCsr->bAheadEof = pCsr->bRowValid = 0;
   pCsr->bNoRows = pCsr->bSavedAhead = 0;
-  pCsr->nSegAlloc = pCsr->iSeg = pCsr->nRowid = pCsr->iRowidPos = 0;
+  pCsr->iSeg = pCsr->nRowid = pCsr->iRowidPos = 0;
   pCsr->nLimit = -1;
+}
+
+/* Free a reset cursor and the buffers it keeps (NULL: nothing). */
+static void lvtCursorFree(LvtCursor *pCsr)
+{
+  int i;
+  if (pCsr == NULL) return;
+  lvt_cursor_close(pCsr->pCurSpare);
+  for (i = 0; i < pCsr->nSegAlloc; i++) sqlite3_free(pCsr->aSeg[i].aLo);
+  sqlite3_free(pCsr->aSeg);
+  sqlite3_free(pCsr->aRowid);
+  sqlite3_free(pCsr->pOwned);
+  sqlite3_free(pCsr->pOwnedBuf);
+  sqlite3_free(pCsr);
 }
 
 /* xClose */
@@ -1736,10 +1996,12 @@ static int lvtClose(sqlite3_vtab_cursor *pCursor)
 {
   LvtCursor *pCsr = (LvtCursor *)pCursor, **pp;
   LvtConn *p = csrTab(pCsr)->pConn;
+  LvtVtab *pTab = csrTab(pCsr);
   lvtCursorReset(pCsr);
   for (pp = &p->pCsrList; *pp; pp = &(*pp)->pNextCsr)
     if (*pp == pCsr) { *pp = pCsr->pNextCsr; break; }
-  sqlite3_free(pCsr);
+  if (pTab->pSpare == NULL) pTab->pSpare = pCsr;
+  else lvtCursorFree(pCsr);
   return SQLITE_OK;
 }
 
@@ -1989,10 +2251,12 @@ static int rowidCmp(const void *a, const void *b)
 }
 
 /* Add the rowid "= pVal" means, if any, to the list. */
-static int rowidListAdd(LvtCursor *pCsr, sqlite3_value *pVal, int *pnAlloc)
+static int rowidListAdd(LvtCursor *pCsr, sqlite3_value *pVal)
 {
+  int *pnAlloc = &pCsr->nRowidAlloc;
   int64_t lo = INT64_MIN, hi = INT64_MAX;
-  if (!rowidNarrow(pVal, OP_EQ, &lo, &hi)) return SQLITE_OK;
+  int r = rowidNarrow(pVal, OP_EQ, &lo, &hi);
+  if (r <= 0) return r < 0 ? SQLITE_NOMEM : SQLITE_OK;
   if (pCsr->nRowid == *pnAlloc) {
     int n = *pnAlloc ? *pnAlloc * 2 : 8;
     int64_t *a = sqlite3_realloc64(pCsr->aRowid, (sqlite3_uint64)n * sizeof *a);
@@ -2007,18 +2271,18 @@ static int rowidListAdd(LvtCursor *pCsr, sqlite3_value *pVal, int *pnAlloc)
 /* xFilter on the rowid path: a list of rowids (=, IS, IN) or a range. */
 static int lvtFilterRowid(LvtCursor *pCsr, const LvtScanPlan *pPlan, sqlite3_value **argv, int *piArg)
 {
-  int rc = SQLITE_OK, nAlloc = 0, i, n;
+  int rc = SQLITE_OK, i, n;
   if (pPlan->nEq == 1) {
     pCsr->eScan = SCAN_ROWID_LIST;
     if (pPlan->aEqOp[0] == OP_IN) {
       sqlite3_value *pList = argv[(*piArg)++], *pVal = NULL;
       for (rc = sqlite3_vtab_in_first(pList, &pVal); rc == SQLITE_OK && pVal;
            rc = sqlite3_vtab_in_next(pList, &pVal))
-        if ((rc = rowidListAdd(pCsr, pVal, &nAlloc)) != SQLITE_OK) return rc;
+        if ((rc = rowidListAdd(pCsr, pVal)) != SQLITE_OK) return rc;
       if (rc != SQLITE_DONE) return rc;
       rc = SQLITE_OK;
     } else {
-      rc = rowidListAdd(pCsr, argv[(*piArg)++], &nAlloc);
+      rc = rowidListAdd(pCsr, argv[(*piArg)++]);
     }
     if (pCsr->nRowid > 1) qsort(pCsr->aRowid, (size_t)pCsr->nRowid, sizeof(int64_t), rowidCmp);
     for (i = n = 0; i < pCsr->nRowid; i++)
@@ -2029,10 +2293,14 @@ static int lvtFilterRowid(LvtCursor *pCsr, const LvtScanPlan *pPlan, sqlite3_val
   pCsr->eScan = SCAN_ROWID_RANGE;
   pCsr->iLoRowid = INT64_MIN;
   pCsr->iHiRowid = INT64_MAX;
-  if (pPlan->eLoOp && !rowidNarrow(argv[(*piArg)++], pPlan->eLoOp, &pCsr->iLoRowid, &pCsr->iHiRowid))
+  if (pPlan->eLoOp && (n = rowidNarrow(argv[(*piArg)++], pPlan->eLoOp, &pCsr->iLoRowid, &pCsr->iHiRowid)) <= 0) {
+    if (n < 0) return SQLITE_NOMEM;
     pCsr->bNoRows = 1;
-  if (pPlan->eHiOp && !rowidNarrow(argv[(*piArg)++], pPlan->eHiOp, &pCsr->iLoRowid, &pCsr->iHiRowid))
+  }
+  if (pPlan->eHiOp && (n = rowidNarrow(argv[(*piArg)++], pPlan->eHiOp, &pCsr->iLoRowid, &pCsr->iHiRowid)) <= 0) {
+    if (n < 0) return SQLITE_NOMEM;
     pCsr->bNoRows = 1;
+  }
   return SQLITE_OK;
 }
 
@@ -2055,12 +2323,18 @@ static int segAdd(LvtCursor *pCsr, const lvt_value *aPre, int n, int bDesc,
     int nNew = pCsr->nSegAlloc ? pCsr->nSegAlloc * 2 : 4;
     LvtSeg *a = sqlite3_realloc64(pCsr->aSeg, (sqlite3_uint64)nNew * sizeof *a);
     if (a == NULL) return SQLITE_NOMEM;
+    memset(a + pCsr->nSegAlloc, 0, (size_t)(nNew - pCsr->nSegAlloc) * sizeof *a);
     pCsr->aSeg = a;
     pCsr->nSegAlloc = nNew;
   }
   g = &pCsr->aSeg[pCsr->nSeg];
-  g->aLo = sqlite3_malloc64(2 * (sqlite3_uint64)(n + 1) * sizeof(lvt_value));
-  if (g->aLo == NULL) return SQLITE_NOMEM;
+  if (g->nValAlloc < 2 * (n + 1)) {      /* slots keep their values' room */
+    sqlite3_free(g->aLo);
+    g->nValAlloc = 0;
+    g->aLo = sqlite3_malloc64(2 * (sqlite3_uint64)(n + 1) * sizeof(lvt_value));
+    if (g->aLo == NULL) return SQLITE_NOMEM;
+    g->nValAlloc = 2 * (n + 1);
+  }
   pCsr->nSeg++;
   g->aHi = g->aLo + n + 1;
   if (n) { memcpy(g->aLo, aPre, (size_t)n * sizeof(lvt_value)); memcpy(g->aHi, aPre, (size_t)n * sizeof(lvt_value)); }
@@ -2243,6 +2517,11 @@ static int lvtFilterIndex(LvtCursor *pCsr, const LvtScanPlan *pPlan, sqlite3_val
   ScanVals v;
   ValList vl;
   memset(&vl, 0, sizeof vl);
+  vl.a = pCsr->pOwned; vl.nAlloc = pCsr->nOwnedAlloc;           /* reuse */
+  vl.pBuf = pCsr->pOwnedBuf; vl.nBufAlloc = pCsr->nOwnedBufAlloc;
+  pCsr->pOwned = pCsr->pOwnedBuf = NULL;
+  pCsr->nOwnedAlloc = 0;
+  pCsr->nOwnedBufAlloc = 0;
   memset(aAmb, 0, sizeof aAmb);
   vColon.type = LVT_TEXT;
   vColon.u.s.p = ":";
@@ -2269,6 +2548,8 @@ static int lvtFilterIndex(LvtCursor *pCsr, const LvtScanPlan *pPlan, sqlite3_val
   if ((rc = valListDone(&vl)) != SQLITE_OK) { sqlite3_free(aInAmb); return rc; }
   pCsr->pOwned = vl.a;
   pCsr->pOwnedBuf = vl.pBuf;
+  pCsr->nOwnedAlloc = vl.nAlloc;
+  pCsr->nOwnedBufAlloc = vl.nBufAlloc;
   memset(&v, 0, sizeof v);
   v.x = x; v.d = d; v.nEq = nEq; v.aEq = vl.a; v.aAmb = aAmb;
   v.pL = pPlan->eLoOp ? &vl.a[nEq] : NULL; v.bLIncl = pPlan->eLoOp == OP_GE; v.bLAmb = aAmb[nEq];
@@ -2324,7 +2605,8 @@ static int lvtFilterScan(sqlite3_vtab_cursor *pCursor, int idxNum, const char *i
   if (pCsr->bNoRows) return SQLITE_OK;
   rc = lvtCursorBind(pCsr);
   if (rc == LVT_OK && pCsr->eScan != SCAN_ROWID_LIST)
-    rc = lvt_cursor_open(pCsr->pTxn, pTab->pTbl, pCsr->eScan == SCAN_INDEX ? pCsr->iIndex : -1, &pCsr->pCur);
+    rc = lvt_cursor_reopen(pCsr->pTxn, pTab->pTbl, pCsr->eScan == SCAN_INDEX ? pCsr->iIndex : -1,
+                           &pCsr->pCurSpare, &pCsr->pCur);
   pCsr->bEof = 0;
   if (rc == LVT_OK) rc = lvtCursorStep(pCsr, 1);
   for (; rc == LVT_OK && nOffset > 0 && !pCsr->bEof; nOffset--) rc = lvtCursorStep(pCsr, 0);
@@ -2583,7 +2865,7 @@ static int lvtSync(sqlite3_vtab *pVtab)
   LvtVtab *pTab = (LvtVtab *)pVtab;
   int rc;
   if (pTab->pConn->pWrite) {
-    rc = lvtSqliteCommitReady(pTab->db);
+    rc = lvtSqliteCommitLock(pTab->db);
     if (rc != SQLITE_OK) {
       /* Nothing committed: SQLite keeps the transaction open after a busy
        * COMMIT (it may be retried) and rolls back otherwise. */
@@ -2820,19 +3102,22 @@ static int lvtExec(sqlite3 *db, char *zSql, char **pzErr)
   return rc;
 }
 
-/* Nonzero when schema zDb of db has a table (virtual or not) named zName. */
-static int lvtSchemaHas(sqlite3 *db, const char *zDb, const char *zName)
+/* Nonzero when schema zDb of db has a table (virtual or not) named zName.
+ * Out of memory sets *pRc to SQLITE_NOMEM (other errors read as "no"). */
+static int lvtSchemaHas(sqlite3 *db, const char *zDb, const char *zName, int *pRc)
 {
   sqlite3_stmt *pStmt = NULL;
   char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE type = 'table' "
                                "AND name = ?1 COLLATE NOCASE", zDb);
-  int bHas = 0;
-  if (zSql && sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL) == SQLITE_OK) {
+  int bHas = 0, rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, NULL) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-    bHas = sqlite3_step(pStmt) == SQLITE_ROW;
+    rc = sqlite3_step(pStmt);
+    bHas = rc == SQLITE_ROW;
   }
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
+  if ((rc & 0xff) == SQLITE_NOMEM) *pRc = SQLITE_NOMEM;
   return bHas;
 }
 
@@ -2899,8 +3184,8 @@ int lvt_glue_find_table(sqlite3 *db, const char *zDb, const char *zName,
   if (zDb == NULL) {
     rc = lvtSchemaList(db, &azDb, &nDb);
     for (i = 0; rc == SQLITE_OK && i < nDb && zFound == NULL; i++)
-      if (lvtSchemaHas(db, azDb[i], zName)) zFound = azDb[i];
-  } else if (lvtSchemaHas(db, zDb, zName)) {
+      if (lvtSchemaHas(db, azDb[i], zName, &rc)) zFound = azDb[i];
+  } else if (lvtSchemaHas(db, zDb, zName, &rc)) {
     zFound = zDb;
   }
   if (rc != SQLITE_OK) goto find_done;
@@ -3089,6 +3374,11 @@ int lvt_glue_schema_change(sqlite3 *db, lvt_glue_tab *pTab,
   int rc;
 
   *pzErr = NULL;
+  if (sqlite3_db_readonly(db, pTab->zSchema) == 1) {
+    /* SQLite refuses writes to the table itself there; so does this. */
+    *pzErr = sqlite3_mprintf("table %s: database %s is read-only", pTab->zName, pTab->zSchema);
+    return *pzErr ? SQLITE_READONLY : SQLITE_NOMEM;
+  }
   if (!sqlite3_get_autocommit(db) && pVtab->pConn->nPart == 0) {
     char *zDb = sqlite3_mprintf("%s", pTab->zSchema);
     char *zName = sqlite3_mprintf("%s", pTab->zName);

@@ -219,6 +219,10 @@ typedef struct Parse {
 static void parseError(Parse *p, const char *zProblem, const char *zDetail)
 {
   if (p->zErr) return;
+  if (strcmp(zProblem, "out of memory") == 0) {  /* SQLITE_NOMEM, not a bad argument */
+    p->zErr = (char *)"";
+    return;
+  }
   if (zDetail)
     p->zErr = sqlite3_mprintf("lmdb: argument \"%s\": %s %s", p->zArg, zProblem, zDetail);
   else
@@ -654,6 +658,11 @@ static int parseSize(const char *z, size_t *pOut)
   return -1;
 }
 
+/* Largest mapsize option: 64 TiB.  x86-64 user space is 128 TiB, and a map
+ * LMDB cannot reserve fails only when the environment opens, as "out of
+ * memory". */
+#define MAPSIZE_MAX ((uint64_t)1 << 46)
+
 /* The value of "key = value": the rest of the argument, one quoted token
  * dequoted, anything else as written. */
 static char *optionValue(Lexer *pLex)
@@ -676,7 +685,7 @@ static int setOption(Parse *p, const char *zKey, char *zVal)
     if (zVal[0] == 0) { parseError(p, "empty value for option", zKey); rc = -1; }
     else { *pz = zVal; zVal = NULL; }
   } else if (sqlite3_stricmp(zKey, "mapsize") == 0) {
-    if (parseSize(zVal, &a->mapsize)) {
+    if (parseSize(zVal, &a->mapsize) || (uint64_t)a->mapsize > MAPSIZE_MAX) {
       parseError(p, "invalid mapsize (expected a size such as 268435456, '256MB' or '1GB'):", zVal);
       rc = -1;
     }
@@ -761,6 +770,15 @@ static int parseArg(Parse *p, const char *zArg, int iPass, unsigned *pmSeen)
     return -1;
   }
   eKind = argKind(pLex);
+  if (eKind == ARG_COLUMN && (tokIsKw(lexPeek(pLex, 0), "CHECK") || tokIsKw(lexPeek(pLex, 0), "FOREIGN"))
+      && (lexPeek(pLex, 1)->eType == TK_LP || tokIsKw(lexPeek(pLex, 1), "KEY"))) {
+    /* CHECK (...) and FOREIGN KEY (...): table constraints, not columns */
+    char *z = sqlite3_mprintf("%.*s", lexPeek(pLex, 0)->n, lexPeek(pLex, 0)->z);
+    if (iPass == 0) parseError(p, "unsupported table constraint", z ? z : "");
+    sqlite3_free(z);
+    sqlite3_free(pLex);
+    return -1;
+  }
   if (eKind < 0) {
     if (iPass == 0) parseUnexpected(p, pLex, "a column definition, a table constraint or an option");
     rc = -1;
@@ -857,11 +875,63 @@ static int nameIndexes(Parse *p)
   return 0;
 }
 
+/* The catalog's limits on names (catalog.c: non-empty, at most 255 bytes),
+ * checked here so that such a table fails before its environment exists. */
+#define NAME_MAX_LEN 255
+
+static int nameBad(Parse *p, const char *zWhat, const char *zTable, const char *zName)
+{
+  if (zName[0] && strlen(zName) <= NAME_MAX_LEN) return 0;
+  p->zErr = zName[0]
+    ? sqlite3_mprintf("lmdb: table %s: %s name too long (over %d bytes): %.40s...", zTable,
+                      zWhat, NAME_MAX_LEN, zName)
+    : sqlite3_mprintf("lmdb: table %s: a %s has an empty name", zTable, zWhat);
+  if (p->zErr == NULL) p->zErr = (char *)"";
+  return 1;
+}
+
+static void checkNames(Parse *p, const char *zSqlName)
+{
+  const lvt_table_def *d = &p->pArgs->def;
+  int i;
+  if (nameBad(p, "table", zSqlName, d->name)) return;
+  for (i = 0; i < d->ncol; i++)
+    if (nameBad(p, "column", zSqlName, d->cols[i].name)) return;
+  for (i = 0; i < d->nidx; i++)
+    if (nameBad(p, "index", zSqlName, d->idx[i].name)) return;
+}
+
 /* ------------------------------------------------------------ public -- */
+
+/* The declared type zType as sqlite3_declare_vtab must see it so that the
+ * column is not hidden.  SQLite hides a virtual-table column whose type has
+ * the word "hidden" (any case) between the start or a space and the end or
+ * a space; a native table just keeps such a type (affinity: NUMERIC, or
+ * whatever the other words give).  The spaces around such a word become
+ * tabs, which leaves the affinity alone; a type that is that word alone
+ * becomes NUMERIC, its affinity.  Returns a sqlite3_malloc'd copy, or NULL
+ * when out of memory. */
+static char *declareType(const char *zType)
+{
+  char *z = sqlite3_mprintf("%s", zType);
+  size_t n, i;
+  if (z == NULL) return NULL;
+  n = strlen(z);
+  for (i = 0; i + 6 <= n; i++) {
+    if (sqlite3_strnicmp(z + i, "hidden", 6) != 0) continue;
+    if ((i > 0 && z[i - 1] != ' ') || (z[i + 6] != '\0' && z[i + 6] != ' ')) continue;
+    if (i > 0) z[i - 1] = '\t';
+    else if (z[i + 6] == ' ') z[i + 6] = '\t';
+    else { sqlite3_free(z); return sqlite3_mprintf("NUMERIC"); }
+  }
+  return z;
+}
 
 /* The schema text for sqlite3_declare_vtab: every column with its declared
  * type, NOT NULL and a non-BINARY collation, so SQLite applies the same
- * affinity and collation to comparisons as on a native table.  Keys and
+ * affinity and collation to comparisons as on a native table (a type with
+ * the word HIDDEN is rewritten by declareType, so that the column stays
+ * visible as on a native table).  Keys and
  * defaults are not declared: SQLite ignores them on virtual tables.  The
  * caller frees the result with sqlite3_free(); NULL when out of memory. */
 char *lvt_args_declare(const lvt_table_def *def)
@@ -871,11 +941,13 @@ char *lvt_args_declare(const lvt_table_def *def)
   int i;
   for (i = 0; z && i < def->ncol; i++) {
     const lvt_column_def *c = &def->cols[i];
-    const char *zType = c->decltype ? c->decltype : "";
+    char *zType = declareType(c->decltype ? c->decltype : "");
     int iColl = c->collation >= 0 && c->collation <= 2 ? c->collation : 0;
-    char *zNew = sqlite3_mprintf("%s%s\"%w\"%s%s%s%s", z, i ? ", " : "", c->name,
-                                 zType[0] ? " " : "", zType,
-                                 c->notnull ? " NOT NULL" : "", azColl[iColl]);
+    char *zNew = zType ? sqlite3_mprintf("%s%s\"%w\"%s%s%s%s", z, i ? ", " : "", c->name,
+                                         zType[0] ? " " : "", zType,
+                                         c->notnull ? " NOT NULL" : "", azColl[iColl])
+                       : NULL;
+    sqlite3_free(zType);
     sqlite3_free(z);
     z = zNew;
   }
@@ -947,6 +1019,7 @@ int lvt_args_parse(int nArg, const char *const *azArg, const char *zSqlName,
   }
   if (sParse.zErr == NULL) sortIndexes(&sParse);
   if (sParse.zErr == NULL) nameIndexes(&sParse);
+  if (sParse.zErr == NULL) checkNames(&sParse, zSqlName);
   sqlite3_free(sParse.aIdxArg);
   if (sParse.zErr) {
     int bNoMem = sParse.zErr[0] == 0;

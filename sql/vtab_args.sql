@@ -85,10 +85,12 @@ CREATE VIRTUAL TABLE bad USING lmdb(env = 'e1');
 CREATE VIRTUAL TABLE bad USING lmdb();
 SELECT count(*) FROM sqlite_master WHERE name = 'bad';
 .shell ls -d *lmdb*
--- Errors from the environment: a table or index name already taken there,
+-- Errors from the environment: a table or index name already taken there
+-- (table = names an existing table only to map it: see sql/env_shared.sql),
 -- an environment already open with another sync option.
 CREATE VIRTUAL TABLE x1 USING lmdb(a, table = 'shared');
-CREATE VIRTUAL TABLE x2 USING lmdb(a, table = 'shared');
+CREATE VIRTUAL TABLE shared USING lmdb(a);
+CREATE VIRTUAL TABLE x2 USING lmdb(a, b, table = 'shared');
 CREATE VIRTUAL TABLE x3 USING lmdb(a, INDEX t2_pk (a));
 CREATE VIRTUAL TABLE s1 USING lmdb(a, env = 'syncdir', sync = off);
 CREATE VIRTUAL TABLE s2 USING lmdb(a, env = 'syncdir', sync = full);

@@ -17,83 +17,13 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "testutil.h"
+#include "coreutil.h"
 
 /* ------------------------------------------------------------ helpers -- */
-
-/* A test's environment and directory. */
-typedef struct fx {
-  char *dir;
-  lvt_env *env;
-} fx;
-
-static void fx_open(fx *f, const char *tag)
-{
-  lvt_env_opts o = { 0, LVT_SYNC_OFF, LVT_ENV_CREATE };
-  f->dir = tu_tmpdir(tag);
-  ck_assert_int_eq(lvt_env_open(f->dir, &o, &f->env), LVT_OK);
-}
-
-static void fx_reopen(fx *f)
-{
-  lvt_env_opts o = { 0, LVT_SYNC_OFF, LVT_ENV_CREATE };
-  lvt_env_close(f->env);
-  ck_assert_int_eq(lvt_env_open(f->dir, &o, &f->env), LVT_OK);
-}
-
-static void fx_close(fx *f)
-{
-  lvt_env_close(f->env);
-  tu_rmtree(f->dir);
-  free(f->dir);
-}
-
-static lvt_txn *wtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_assert_int_eq(lvt_txn_begin(f->env, NULL, 0, -1, &t), LVT_OK);
-  return t;
-}
-
-static lvt_txn *rtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_assert_int_eq(lvt_txn_begin(f->env, NULL, LVT_TXN_RDONLY, -1, &t), LVT_OK);
-  return t;
-}
 
 static void commit(lvt_txn *t)
 {
   ck_assert_int_eq(lvt_txn_commit(t), LVT_OK);
-}
-
-/* Assert rc and that the message contains `frag`. */
-#define ck_err(expr, code, frag)                                              \
-  do {                                                                        \
-    int rc_ = (expr);                                                         \
-    ck_assert_msg(rc_ == (code), "%s: got %d (%s), want %d", #expr, rc_,      \
-                  lvt_errmsg(), (code));                                      \
-    ck_assert_msg(strstr(lvt_errmsg(), (frag)) != NULL,                       \
-                  "%s: message \"%s\" lacks \"%s\"", #expr, lvt_errmsg(),     \
-                  (frag));                                                    \
-  } while (0)
-
-static lvt_value v_int(int64_t i) { lvt_value v; v.type = LVT_INTEGER; v.u.i = i; return v; }
-static lvt_value v_real(double r) { lvt_value v; v.type = LVT_REAL; v.u.r = r; return v; }
-static lvt_value v_null(void) { lvt_value v; v.type = LVT_NULL; return v; }
-static lvt_value v_blob(const void *p, size_t n)
-{
-  lvt_value v;
-  v.type = LVT_BLOB;
-  v.u.s.p = p;
-  v.u.s.n = n;
-  return v;
-}
-static lvt_value v_textn(const char *s, size_t n)
-{
-  lvt_value v = v_blob(s, n);
-  v.type = LVT_TEXT;
-  return v;
 }
 
 /* ------------------------------------------------- a rich definition -- */
@@ -129,11 +59,11 @@ static lvt_table_def users_def(int strict)
     { "users_name_age", 0, 0, 2, users_name_cols, users_name_desc },
     { "users_age", 0, 0, 1, users_age_cols, NULL },
   };
-  c[2].dflt = v_textn(text_default, 3);
-  c[3].dflt = v_real(1.5);
-  c[4].dflt = v_int(0);
-  c[5].dflt = v_blob(blob_default, sizeof blob_default);
-  c[6].dflt = v_null();
+  c[2].dflt = TN(text_default, 3);
+  c[3].dflt = R(1.5);
+  c[4].dflt = I(0);
+  c[5].dflt = B(blob_default, sizeof blob_default);
+  c[6].dflt = N();
   memcpy(users_cols, c, sizeof c);
   memcpy(users_idx, x, sizeof x);
   d.name = "Users";
@@ -274,6 +204,36 @@ START_TEST(test_minimal_table)
 }
 END_TEST
 
+/* The tables of an environment agree on sync: the first one records the
+ * option the environment is open with; a table created while it is open
+ * with another one is refused, naming the table and both options. */
+START_TEST(test_sync_agree)
+{
+  fx f;
+  lvt_column_def c = { "x", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } };
+  lvt_table_def d1 = { "one", 1, &c, -1, 0, NULL, 0 }, d2 = d1;
+  lvt_env_opts o = { 0, LVT_SYNC_FULL, 0 };
+  lvt_txn *txn;
+
+  d2.name = "two";
+  fx_open(&f, "cat-sync");               /* opened with LVT_SYNC_OFF */
+  txn = wtxn(&f);
+  ck_ok(lvt_table_create(txn, &d1));
+  commit(txn);
+  lvt_env_close(f.env);
+  ck_ok(lvt_env_open(f.dir, &o, &f.env));
+  txn = wtxn(&f);
+  ck_err(lvt_table_create(txn, &d2), LVT_MISUSE,
+         "table two: the tables of this environment use sync=off and it is open with sync=full");
+  lvt_txn_abort(txn);
+  fx_reopen(&f);                         /* LVT_SYNC_OFF again */
+  txn = wtxn(&f);
+  ck_ok(lvt_table_create(txn, &d2));
+  commit(txn);
+  fx_close(&f);
+}
+END_TEST
+
 /* Rename: the old name is gone, the data stays, indexes keep their names. */
 START_TEST(test_rename)
 {
@@ -281,8 +241,8 @@ START_TEST(test_rename)
   lvt_table_def d = users_def(0);
   lvt_column_def c = { "x", NULL, LVT_AFF_BLOB, 0, 0, 0, { LVT_NULL, { 0 } } };
   lvt_table_def o = { "other", 1, &c, -1, 0, NULL, 0 };
-  lvt_value row[7] = { v_null(), v_textn("a@b", 3), v_textn("n", 1), v_real(2),
-                       v_int(3), v_null(), v_null() };
+  lvt_value row[7] = { N(), TN("a@b", 3), TN("n", 1), R(2),
+                       I(3), N(), N() };
   lvt_table *t = NULL;
   lvt_row r;
   lvt_txn *txn;
@@ -382,7 +342,7 @@ END_TEST
 static void set_format(fx *f, int64_t v)
 {
   lvt_txn *txn = wtxn(f);
-  lvt_value x = v_int(v);
+  lvt_value x = I(v);
   lvt_buf b = { 0 };
   MDB_val key = { 6, (void *)"format" }, val;
   MDB_dbi dbi;
@@ -675,6 +635,7 @@ static Suite *catalog_suite(void)
   tcase_add_test(tc, test_generation);
   tcase_add_test(tc, test_index_subdbs);
   tcase_add_test(tc, test_readonly);
+  tcase_add_test(tc, test_sync_agree);
   suite_add_tcase(s, tc);
   return s;
 }

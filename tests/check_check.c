@@ -24,64 +24,9 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "testutil.h"
-
-static uint64_t seed;
-
-#define ck_ok(expr) \
-  do { \
-    int rc_ = (expr); \
-    if (rc_ != LVT_OK) ck_abort_msg("%s: %d (%s)", #expr, rc_, lvt_errmsg()); \
-  } while (0)
+#include "coreutil.h"
 
 /* ------------------------------------------------------------ helpers -- */
-
-typedef struct fx {
-  char *dir;
-  lvt_env *env;
-} fx;
-
-static void fx_open(fx *f, const char *tag)
-{
-  lvt_env_opts o = { 0, LVT_SYNC_OFF, LVT_ENV_CREATE };
-  tu_seed(seed);
-  f->dir = tu_tmpdir(tag);
-  ck_ok(lvt_env_open(f->dir, &o, &f->env));
-}
-
-static void fx_close(fx *f)
-{
-  lvt_env_close(f->env);
-  tu_rmtree(f->dir);
-  free(f->dir);
-}
-
-static lvt_txn *wtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_ok(lvt_txn_begin(f->env, NULL, 0, -1, &t));
-  return t;
-}
-
-static lvt_value I(int64_t i) { lvt_value v; v.type = LVT_INTEGER; v.u.i = i; return v; }
-static lvt_value R(double r) { lvt_value v; v.type = LVT_REAL; v.u.r = r; return v; }
-static lvt_value N(void) { lvt_value v; v.type = LVT_NULL; return v; }
-static lvt_value T(const char *s)
-{
-  lvt_value v;
-  v.type = LVT_TEXT;
-  v.u.s.p = s;
-  v.u.s.n = strlen(s);
-  return v;
-}
-static lvt_value B(const void *p, size_t n)
-{
-  lvt_value v;
-  v.type = LVT_BLOB;
-  v.u.s.p = p;
-  v.u.s.n = n;
-  return v;
-}
 
 /* The table: t(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE UNIQUE,
  * b INT NOT NULL, c REAL, d DEFAULT 'dflt', INDEX t_bc(b, c DESC),

@@ -17,64 +17,9 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "testutil.h"
-
-static uint64_t seed;
-
-#define REQ(cond) \
-  do { if (!(cond)) ck_abort_msg("failed: %s (%s)", #cond, lvt_errmsg()); } while (0)
-#define REQ_EQ(a, b) \
-  do { \
-    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b); \
-    if (a_ != b_) \
-      ck_abort_msg("failed: %s == %s (%jd != %jd) [%s]", #a, #b, a_, b_, lvt_errmsg()); \
-  } while (0)
-#define ck_ok(expr) \
-  do { \
-    int rc_ = (expr); \
-    if (rc_ != LVT_OK) ck_abort_msg("%s: %d (%s)", #expr, rc_, lvt_errmsg()); \
-  } while (0)
+#include "coreutil.h"
 
 /* ------------------------------------------------------------ helpers -- */
-
-typedef struct fx {
-  char *dir;
-  lvt_env *env;
-} fx;
-
-static void fx_open(fx *f, const char *tag, size_t mapsize)
-{
-  lvt_env_opts o = { mapsize, LVT_SYNC_OFF, LVT_ENV_CREATE };
-  tu_seed(seed);
-  f->dir = tu_tmpdir(tag);
-  ck_ok(lvt_env_open(f->dir, &o, &f->env));
-}
-
-static void fx_close(fx *f)
-{
-  lvt_env_close(f->env);
-  tu_rmtree(f->dir);
-  free(f->dir);
-}
-
-static lvt_txn *wtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_ok(lvt_txn_begin(f->env, NULL, 0, -1, &t));
-  return t;
-}
-
-static lvt_value I(int64_t i) { lvt_value v; v.type = LVT_INTEGER; v.u.i = i; return v; }
-static lvt_value R(double r) { lvt_value v; v.type = LVT_REAL; v.u.r = r; return v; }
-static lvt_value N(void) { lvt_value v; v.type = LVT_NULL; return v; }
-static lvt_value T(const char *s)
-{
-  lvt_value v;
-  v.type = LVT_TEXT;
-  v.u.s.p = s;
-  v.u.s.n = strlen(s);
-  return v;
-}
 
 /* t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT COLLATE NOCASE, c BLOB)
  * indexes t_a(a), t_ab(a DESC, b), t_b(b DESC). */
@@ -272,7 +217,7 @@ START_TEST(test_random_ranges)
   lvt_table *t;
   int i;
 
-  fx_open(&f, "cur-rand", 0);
+  fx_open(&f, "cur-rand");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   for (i = 0; i < 4000; i++) {
@@ -306,7 +251,7 @@ START_TEST(test_rowid_bounds)
   int64_t id;
   int64_t extremes[2] = { INT64_MIN, INT64_MAX };
 
-  fx_open(&f, "cur-rowid", 0);
+  fx_open(&f, "cur-rowid");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   ck_ok(lvt_cursor_open(txn, t, -1, &cur));
@@ -392,7 +337,7 @@ START_TEST(test_index_bounds)
   lvt_table *t = NULL;
   int i;
 
-  fx_open(&f, "cur-idx", 0);
+  fx_open(&f, "cur-idx");
   txn = wtxn(&f);
   ck_ok(lvt_table_create(txn, &d));
   ck_ok(lvt_table_open(txn, "d", &t));
@@ -441,7 +386,7 @@ START_TEST(test_delete_while_scanning)
   int64_t id, last = INT64_MIN;
   int rc, n = 0, rev;
 
-  fx_open(&f, "cur-del", 0);
+  fx_open(&f, "cur-del");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   for (rev = 0; rev < 2; rev++) {
@@ -483,7 +428,7 @@ START_TEST(test_insert_update_while_scanning)
   int64_t id, last = INT64_MIN, behind = -1000, seen = 0;
   int rc, n = 0, moved = 0, before;
 
-  fx_open(&f, "cur-ins", 0);
+  fx_open(&f, "cur-ins");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   /* forward over the rowids, inserting one row behind and one ahead */
@@ -536,7 +481,7 @@ START_TEST(test_index_dropped_while_scanning)
   lvt_table *t, *t2 = NULL;
   lvt_cursor *cur = NULL;
 
-  fx_open(&f, "cur-drop", 0);
+  fx_open(&f, "cur-drop");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   ck_ok(lvt_table_open(txn, "t", &t2));
@@ -572,7 +517,7 @@ START_TEST(test_map_growth_while_scanning)
   int64_t id, last = INT64_MIN;
   int rc, n = 0;
 
-  fx_open(&f, "cur-grow", (size_t)1 << 20);
+  fx_open_map(&f, "cur-grow", (size_t)1 << 20);
   ck_ok(lvt_env_info_get(f.env, &info0));
   txn = wtxn(&f);
   gen0 = lvt_txn_gen(txn);
@@ -622,7 +567,7 @@ START_TEST(test_savepoints)
   int64_t id, last = INT64_MIN;
   int rc, n = 0;
 
-  fx_open(&f, "cur-sp", 0);
+  fx_open(&f, "cur-sp");
   txn = wtxn(&f);
   t = make_table(txn, rows, NROWS);
   ck_ok(lvt_cursor_open(txn, t, -1, &cur));

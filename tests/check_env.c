@@ -1146,6 +1146,106 @@ START_TEST(test_long_1gib_load)
 }
 END_TEST
 
+/* ------------------------------------------------ read transaction pool -- */
+
+/* Reset read transactions are pooled and renewed (env.c, "Read
+ * transaction pool").  Readers in several threads check that every
+ * transaction sees one snapshot, all through its life, while a writer
+ * commits pairs of values that always sum to 1000000 and, now and then, a
+ * large value that makes the map grow (the pool is emptied at every
+ * remap).  Each reader copies into buffers of its own (no shared static
+ * buffer: two threads copying through one would report false mismatches).
+ * At the end no reader slot may still hold a snapshot. */
+typedef struct pool_arg {
+  lvt_env *env;
+  volatile int stop;
+  int bad, reads, begins_failed;
+} pool_arg;
+
+static int pool_get(lvt_txn *t, MDB_dbi d, const char *k, long *out)
+{
+  char buf[32];
+  MDB_val key = { strlen(k), (void *)k }, val;
+  int rc = lvt_txn_get(t, d, &key, &val);
+
+  if (rc != LVT_OK || val.mv_size >= sizeof buf) return -1;
+  memcpy(buf, val.mv_data, val.mv_size);
+  buf[val.mv_size] = '\0';
+  *out = atol(buf);
+  return 0;
+}
+
+static void *pool_reader(void *p)
+{
+  pool_arg *a = p;
+  lvt_txn *t;
+  MDB_dbi d;
+  long x, y, x2;
+  int i, n = 0, rc;
+
+  while (!a->stop) {
+    rc = lvt_txn_begin(a->env, NULL, LVT_TXN_RDONLY, 0, &t);
+    if (rc != LVT_OK) { __atomic_add_fetch(&a->begins_failed, 1, __ATOMIC_RELAXED); continue; }
+    if (lvt_txn_dbi(t, "p", 0, &d) != LVT_OK || pool_get(t, d, "x", &x) ||
+        pool_get(t, d, "y", &y) || x + y != 1000000) {
+      __atomic_add_fetch(&a->bad, 1, __ATOMIC_RELAXED);
+    } else {
+      for (i = 0; i < 2; i++) {
+        if ((n++ & 7) == 0) sleep_ms(1); else sched_yield();
+        if (pool_get(t, d, "x", &x2) || x2 != x || pool_get(t, d, "y", &y) || x + y != 1000000)
+          __atomic_add_fetch(&a->bad, 1, __ATOMIC_RELAXED);
+      }
+    }
+    __atomic_add_fetch(&a->reads, 1, __ATOMIC_RELAXED);
+    if (n & 1) lvt_txn_abort(t);
+    else ck_assert_int_eq(lvt_txn_commit(t), LVT_OK);
+  }
+  return NULL;
+}
+
+START_TEST(test_read_pool_stress)
+{
+  char *dir = tu_tmpdir("env");
+  pool_arg a = { NULL, 0, 0, 0, 0 };
+  pthread_t th[4];
+  lvt_env_info info;
+  lvt_txn *w;
+  MDB_dbi d;
+  char buf[32];
+  size_t map0;
+  int i, rounds = getenv("LVT_POOL_ROUNDS") ? atoi(getenv("LVT_POOL_ROUNDS")) : 400;
+
+  a.env = env_at(dir, (size_t)1 << 20, LVT_SYNC_OFF);
+  map0 = mapsize_of(a.env);
+  w = begin(a.env, NULL, 0);
+  d = dbi_of(w, "p", 1);
+  put_s(w, d, "x", "500000");
+  put_s(w, d, "y", "500000");
+  commit(w);
+  for (i = 0; i < 4; i++) ck_assert_int_eq(pthread_create(&th[i], NULL, pool_reader, &a), 0);
+  for (i = 0; i < rounds; i++) {
+    w = begin(a.env, NULL, 0);
+    snprintf(buf, sizeof buf, "%d", i * 997 % 1000000);
+    put_s(w, d, "x", buf);
+    if (i % 40 == 7) put_range(w, d, (uint64_t)i * 100, (uint64_t)i * 100 + 60);
+    snprintf(buf, sizeof buf, "%d", 1000000 - i * 997 % 1000000);
+    put_s(w, d, "y", buf);
+    commit(w);
+    if (i % 3 == 0) sched_yield();
+  }
+  a.stop = 1;
+  for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+  ck_assert_int_eq(a.bad, 0);
+  ck_assert_int_gt(a.reads, 50);
+  ck_assert_uint_gt(mapsize_of(a.env), map0);       /* it did grow */
+  ck_assert_int_eq(lvt_env_info_get(a.env, &info), LVT_OK);
+  ck_assert_uint_eq(info.readers, 0);               /* pooled slots are idle */
+  lvt_env_close(a.env);
+  tu_rmtree(dir);
+  free(dir);
+}
+END_TEST
+
 /* ------------------------------------------------------------- suite -- */
 
 static Suite *env_suite(void)
@@ -1170,6 +1270,7 @@ static Suite *env_suite(void)
   tcase_add_test(tt, test_dbi_visibility);
   tcase_add_test(tt, test_dbi_drop);
   tcase_add_test(tt, test_snapshot_while_writer_commits);
+  tcase_add_test(tt, test_read_pool_stress);
   suite_add_tcase(s, tt);
   tcase_set_timeout(tg, 120);
   tcase_add_test(tg, test_growth_nested_200mb);

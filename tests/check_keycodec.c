@@ -842,6 +842,60 @@ START_TEST(test_bad_bytes)
 }
 END_TEST
 
+/* The NOCASE tail (bytes after an embedded NUL) is kept in the key only as
+ * a 4-byte length, which the decoder materialises as NULs: a damaged length
+ * must not make it allocate (issue #7: 10^9 bytes), so encoder and decoder
+ * share a 64 KiB bound.  At the bound: a round trip; one past it: TOOBIG on
+ * encoding, CORRUPT on decoding, with no more than the key's worth of
+ * scratch allocated, ASC and DESC. */
+START_TEST(test_nocase_tail_bound)
+{
+  static const uint32_t bad_tail[] = { 65537u, 1000000u, 999999999u, 1000000000u, 0xFFFFFFFFu };
+  const size_t limit = 65536;
+  unsigned char *text = calloc(1, limit + 3), key[16];
+  lvt_buf b = {0}, scratch = {0};
+  lvt_value v, out;
+  size_t used, k, i;
+  int desc;
+
+  ck_assert_ptr_nonnull(text);
+  text[0] = 'A';                        /* 'A', NUL, then `limit` bytes */
+  memset(text + 2, 'x', limit);
+  v.type = LVT_TEXT;
+  v.u.s.p = text;
+  for (desc = 0; desc <= 1; desc++) {
+    v.u.s.n = limit + 2;
+    lvt_buf_reset(&b);
+    ck_assert_int_eq(lvt_key_encode(&b, &v, desc, LVT_COLL_NOCASE), LVT_OK);
+    ck_assert_uint_eq(b.n, 10);
+    lvt_buf_reset(&scratch);
+    ck_assert_int_eq(lvt_key_decode(b.p, b.n, desc, &out, &used, &scratch), LVT_OK);
+    ck_assert_uint_eq(used, b.n);
+    ck_assert_uint_eq(out.u.s.n, limit + 2);
+    ck_assert_int_eq(((const unsigned char *)out.u.s.p)[0], 'a');
+    v.u.s.n = limit + 3;                /* one byte past the bound */
+    lvt_buf_reset(&b);
+    ck_assert_int_eq(lvt_key_encode(&b, &v, desc, LVT_COLL_NOCASE), LVT_TOOBIG);
+    ck_assert_ptr_nonnull(strstr(lvt_errmsg(), "NOCASE"));
+    ck_assert_int_eq(lvt_key_encode(&b, &v, desc, LVT_COLL_BINARY), LVT_OK);
+    for (k = 0; k < sizeof bad_tail / sizeof bad_tail[0]; k++) {
+      static const unsigned char head[4] = { 0x30, 0x61, 0x00, 0xFE };
+      memcpy(key, head, 4);
+      for (i = 0; i < 4; i++) key[4 + i] = (unsigned char)(bad_tail[k] >> (8 * (3 - i)));
+      key[8] = key[9] = 0x00;
+      if (desc) for (i = 0; i < 10; i++) key[i] ^= 0xFF;
+      lvt_buf_free(&scratch);
+      ck_assert_int_eq(lvt_key_decode(key, 10, desc, &out, &used, &scratch), LVT_CORRUPT);
+      REQUIRE(scratch.cap <= 64, "tail %u: %zu bytes of scratch allocated", bad_tail[k],
+              scratch.cap);
+    }
+  }
+  free(text);
+  lvt_buf_free(&b);
+  lvt_buf_free(&scratch);
+}
+END_TEST
+
 /* Random garbage: LVT_OK or LVT_CORRUPT, never a crash or an over-read; an
  * accepted key is exactly the encoding of what it decodes to (under BINARY
  * or NOCASE, the one collation the decoder cannot tell from the bytes). */
@@ -1012,6 +1066,7 @@ static Suite *keycodec_suite(void)
   tcase_add_test(bad, test_truncations);
   tcase_add_test(bad, test_bad_bytes);
   tcase_add_test(bad, test_garbage);
+  tcase_add_test(bad, test_nocase_tail_bound);
   tcase_add_test(misc, test_nan);
   tcase_add_test(misc, test_rowid);
   tcase_add_test(misc, test_prefix_successor);

@@ -25,92 +25,9 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "testutil.h"
-
-static uint64_t seed;
-
-#define REQ(cond) \
-  do { if (!(cond)) ck_abort_msg("failed: %s (%s)", #cond, lvt_errmsg()); } while (0)
-#define REQ_EQ(a, b) \
-  do { \
-    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b); \
-    if (a_ != b_) \
-      ck_abort_msg("failed: %s == %s (%jd != %jd) [%s]", #a, #b, a_, b_, lvt_errmsg()); \
-  } while (0)
-
-/* Assert rc and that the message contains `frag`. */
-#define ck_err(expr, code, frag)                                              \
-  do {                                                                        \
-    int rc_ = (expr);                                                         \
-    ck_assert_msg(rc_ == (code), "%s: got %d (%s), want %d", #expr, rc_,      \
-                  lvt_errmsg(), (code));                                      \
-    ck_assert_msg(strstr(lvt_errmsg(), (frag)) != NULL,                       \
-                  "%s: message \"%s\" lacks \"%s\"", #expr, lvt_errmsg(),     \
-                  (frag));                                                    \
-  } while (0)
-/* (Only a failing check calls into Check: a passing ck_assert writes a
- * checkpoint record, which would dominate the model test's time.) */
-#define ck_ok(expr) \
-  do { \
-    int rc_ = (expr); \
-    if (rc_ != LVT_OK) ck_abort_msg("%s: %d (%s)", #expr, rc_, lvt_errmsg()); \
-  } while (0)
+#include "coreutil.h"
 
 /* ------------------------------------------------------------ helpers -- */
-
-typedef struct fx {
-  char *dir;
-  lvt_env *env;
-} fx;
-
-static void fx_open(fx *f, const char *tag)
-{
-  lvt_env_opts o = { 0, LVT_SYNC_OFF, LVT_ENV_CREATE };
-  tu_seed(seed);
-  f->dir = tu_tmpdir(tag);
-  ck_ok(lvt_env_open(f->dir, &o, &f->env));
-}
-
-static void fx_close(fx *f)
-{
-  lvt_env_close(f->env);
-  tu_rmtree(f->dir);
-  free(f->dir);
-}
-
-static lvt_txn *wtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_ok(lvt_txn_begin(f->env, NULL, 0, -1, &t));
-  return t;
-}
-
-static lvt_txn *rtxn(fx *f)
-{
-  lvt_txn *t = NULL;
-  ck_ok(lvt_txn_begin(f->env, NULL, LVT_TXN_RDONLY, -1, &t));
-  return t;
-}
-
-static lvt_value I(int64_t i) { lvt_value v; v.type = LVT_INTEGER; v.u.i = i; return v; }
-static lvt_value R(double r) { lvt_value v; v.type = LVT_REAL; v.u.r = r; return v; }
-static lvt_value N(void) { lvt_value v; v.type = LVT_NULL; return v; }
-static lvt_value T(const char *s)
-{
-  lvt_value v;
-  v.type = LVT_TEXT;
-  v.u.s.p = s;
-  v.u.s.n = strlen(s);
-  return v;
-}
-static lvt_value B(const void *p, size_t n)
-{
-  lvt_value v;
-  v.type = LVT_BLOB;
-  v.u.s.p = p;
-  v.u.s.n = n;
-  return v;
-}
 
 /* Column col of row as a value; fails the test on error. */
 static lvt_value col(const lvt_row *row, int c)

@@ -10,8 +10,8 @@
  *   - CREATE VIRTUAL TABLE, DROP TABLE and ALTER TABLE RENAME fail with
  *     SQLITE_BUSY and change nothing in the environment; they work once
  *     the reader is gone;
- *   - a transaction over an lmdb table and a native table whose COMMIT is
- *     busy keeps both halves open: ROLLBACK then undoes both, a retried
+ *   - a transaction over lmdb tables only, or over an lmdb table and a
+ *     native table, whose COMMIT is busy keeps both halves open: ROLLBACK then undoes both, a retried
  *     COMMIT commits both;
  *   - in WAL mode the same transaction commits at once beside a reader.
  * The module is linked in and registered with sqlite3_auto_extension.
@@ -190,6 +190,32 @@ END_TEST
 START_TEST(test_mixed_busy_retry) { mixed(1); }
 END_TEST
 
+/* A transaction over lmdb tables only: SQLite's commit still takes its
+ * EXCLUSIVE lock in rollback-journal mode, so it may be busy too; the
+ * COMMIT must then report busy with nothing committed. */
+START_TEST(test_lmdb_only_busy)
+{
+  sqlite3 *a = db_open(), *b;
+  ok(a, "CREATE VIRTUAL TABLE l USING lmdb(id INTEGER PRIMARY KEY, v)");
+  b = reader();
+  ok(a, "PRAGMA busy_timeout = 50");
+  ok(a, "BEGIN; INSERT INTO l VALUES (1, 'a');");
+  fails(a, "COMMIT", SQLITE_BUSY);
+  ck_assert_int_eq(one(b, "SELECT count(*) FROM l"), 0);
+  ok(a, "ROLLBACK");
+  ok(b, "COMMIT");
+  ck_assert_int_eq(one(b, "SELECT count(*) FROM l"), 0);
+  b = (sqlite3_close(b), reader());
+  fails(a, "INSERT INTO l VALUES (2, 'b')", SQLITE_BUSY);   /* autocommit */
+  ok(b, "COMMIT");
+  ck_assert_int_eq(one(b, "SELECT count(*) FROM l"), 0);
+  ok(a, "INSERT INTO l VALUES (2, 'b')");
+  ck_assert_int_eq(one(b, "SELECT count(*) FROM l"), 1);
+  sqlite3_close(b);
+  sqlite3_close(a);
+}
+END_TEST
+
 /* An autocommit statement that writes both (a native trigger writing the
  * lmdb table): busy at commit rolls both back. */
 START_TEST(test_mixed_autocommit_busy)
@@ -245,6 +271,7 @@ static Suite *suite(void)
   tcase_add_test(tc, test_rename_busy);
   tcase_add_test(tc, test_mixed_busy_rollback);
   tcase_add_test(tc, test_mixed_busy_retry);
+  tcase_add_test(tc, test_lmdb_only_busy);
   tcase_add_test(tc, test_mixed_autocommit_busy);
   tcase_add_test(tc, test_wal_beside_reader);
   suite_add_tcase(s, tc);

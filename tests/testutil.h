@@ -1,5 +1,6 @@
 /*
- * testutil.h -- small helpers shared by the Check suites.
+ * testutil.h -- small helpers shared by the Check suites (the core's
+ * environment, transaction and value fixtures: coreutil.h).
  *
  * LMDB must not be used across fork(): suites open environments in checked
  * fixtures or inside the test functions (which run in the forked child), each

@@ -21,8 +21,9 @@
  *    the whole key; rowid keys round-trip.
  *
  * Inputs whose NOCASE tail (the count of bytes after an embedded NUL, which
- * the decoder materialises as NULs) exceeds 64 KiB are cut there: they only
- * make the decoder allocate, up to 10^9 bytes, which is slow, not a bug.
+ * the decoder materialises as NULs) exceeds 64 KiB are cut there: the key
+ * codec refuses such tails (LVT_CORRUPT when decoding, LVT_TOOBIG when
+ * encoding), which tests/check_keycodec.c checks.
  */
 #include "lvt_int.h"
 
