@@ -597,6 +597,11 @@ static void env_grow_ahead(lvt_env *env)
   if (env->nreaders == 0 && mdb_env_info(env->menv, &info) == 0) {
     used = sat_mul((size_t)info.me_last_pgno + 1, env->psize);
     if (used > info.me_mapsize / 2) {
+      /* A reader slot of a process that died pins its snapshot's pages,
+       * so writes take new pages and the file grows: free such slots
+       * before growing (LMDB otherwise clears them only at open). */
+      int dead = 0;
+      mdb_reader_check(env->menv, &dead);
       target = round_mib(sat_mul(info.me_mapsize > used ? info.me_mapsize : used, 2));
       (void)env_set_mapsize(env, target);
     }

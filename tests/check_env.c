@@ -140,10 +140,10 @@ static void put_s(lvt_txn *t, MDB_dbi dbi, const char *k, const char *v)
   ck_assert_msg(rc == LVT_OK, "put %s: %s", k, lvt_errmsg());
 }
 
-/* The value of k as a string in a static buffer, or NULL when absent. */
+/* The value of k as a string in a per-thread buffer, or NULL when absent. */
 static const char *get_s(lvt_txn *t, MDB_dbi dbi, const char *k)
 {
-  static char out[256];
+  static _Thread_local char out[256];   /* readers of two threads call this at once */
   MDB_val key = { strlen(k), (void *)k }, val;
   int rc = lvt_txn_get(t, dbi, &key, &val);
   if (rc == LVT_NOTFOUND) return NULL;

@@ -459,7 +459,7 @@ static void churn(sqlite3 *db, int n)
 
 static void stale_reader_phase(const char *dbpath)
 {
-  int64_t used0, used1, used2, used3, r0, r1, r2;
+  int64_t used0, used1, used2, used3, r0, r1, r2, rw;
   int fds[2], status;
   char c;
   pid_t pid;
@@ -498,9 +498,10 @@ static void stale_reader_phase(const char *dbpath)
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   close(fds[0]);
-  stat_env(db, &used1, &r1);
+  stat_env(db, &used1, &r1);             /* r1: with the stale slot */
   churn(db, N);
-  stat_env(db, &used2, &r1);
+  stat_env(db, &used2, &rw);             /* the writer may free it when the map
+                                            is half full (env.c grow-ahead) */
   /* another process opens the environment: mdb_reader_check frees the slot */
   args[1] = "--open";
   pid = pu_spawn(args, -1);
@@ -510,10 +511,11 @@ static void stale_reader_phase(const char *dbpath)
   stat_env(db, &used3, &r2);
   pu_close(db);
   pu_log("stale reader: %d rewrites of the table grow the map by %lld KiB with no stale "
-         "slot; by %lld KiB while a killed process's slot pins a snapshot (readers %lld); "
-         "by %lld KiB after another process opened the environment (readers %lld)",
+         "slot; by %lld KiB while a killed process's slot pins a snapshot (readers %lld, "
+         "after the rewrites %lld); by %lld KiB after another process opened the "
+         "environment (readers %lld)",
          N, (long long)(used1 - used0) / 1024, (long long)(used2 - used1) / 1024,
-         (long long)r1, (long long)(used3 - used2) / 1024, (long long)r2);
+         (long long)r1, (long long)rw, (long long)(used3 - used2) / 1024, (long long)r2);
   if (r2 >= r1)
     pu_die("opening the environment in a new process did not free the dead process's "
            "reader slot (readers %lld before, %lld after)", (long long)r1, (long long)r2);
