@@ -328,9 +328,14 @@ static int cur_seek(lvt_cursor *c, const lvt_buf *target, int before)
     mrc = mdb_cursor_get(c->mc, &k, &d, before ? MDB_LAST : MDB_FIRST);
     return cur_land(c, mrc, &k, &d);
   }
-  k.mv_size = target->n;
+  /* A bound longer than LMDB's largest key (a lookup value too long for
+   * any entry) is sought by its first LVT_MAX_KEY bytes: every key at or
+   * after that prefix and below the bound equals the prefix, so at most one
+   * step finds the first key at or after the bound. */
+  k.mv_size = target->n < LVT_MAX_KEY ? target->n : LVT_MAX_KEY;
   k.mv_data = target->p;
   mrc = mdb_cursor_get(c->mc, &k, &d, MDB_SET_RANGE);
+  while (mrc == 0 && key_cmp(&k, target) < 0) mrc = mdb_cursor_get(c->mc, &k, &d, MDB_NEXT);
   if (before) {
     if (mrc == 0) mrc = mdb_cursor_get(c->mc, &k, &d, MDB_PREV);
     else if (mrc == MDB_NOTFOUND) mrc = mdb_cursor_get(c->mc, &k, &d, MDB_LAST);

@@ -418,7 +418,9 @@ int lvt_get(lvt_txn *txn, lvt_table *tbl, int64_t rowid, lvt_row *row);
 
 /* Get the first row whose leading index columns equal key[0..nkey-1] (for a
  * unique index with nkey = its column count, the row).  index is a position in
- * lvt_table_schema()->idx.  Errors: LVT_NOTFOUND, LVT_NOINDEX, LVT_TOOBIG. */
+ * lvt_table_schema()->idx.  A key too long for any index entry finds
+ * nothing (LVT_NOTFOUND), as no such row can exist; range bounds may be that
+ * long too.  Errors: LVT_NOTFOUND, LVT_NOINDEX. */
 int lvt_get_by_index(lvt_txn *txn, lvt_table *tbl, int index,
                      const lvt_value *key, int nkey, lvt_row *row);
 

@@ -1306,10 +1306,9 @@ int lvt_tab_probe(lvt_table *t, int k, const lvt_value *vals, int n, lvt_buf *ou
     rc = lvt_key_encode(out, &v, x->desc ? x->desc[j] : 0, c->collation);
     if (rc == LVT_NAN)
       return lvt_err_set(rc, "NaN is no key value for column %s.%s", d->name, c->name);
-    if (rc == LVT_OK && out->n + LVT_ROWID_SIZE > LVT_MAX_KEY)
-      return lvt_err_set(LVT_TOOBIG, "lookup key too big for index %s at column "
-                         "%s.%s (LMDB keys hold at most %d bytes)", x->name,
-                         d->name, c->name, LVT_MAX_KEY);
+    /* A probe may be longer than any LMDB key: no entry then starts with
+     * it (tab_lookup finds none), and a range bound of that length is
+     * sought by its first LVT_MAX_KEY bytes (cursor.c, cur_seek). */
   }
   if (rc == LVT_OK && out->oom) rc = LVT_NOMEM;
   return rc == LVT_NOMEM ? lvt_err_set(rc, "out of memory") : rc;
@@ -1335,6 +1334,7 @@ static int tab_lookup(lvt_txn *txn, lvt_table *t, int k, MDB_cursor *c,
 
   row->rec = NULL;
   row->tbl = t;
+  if (t->probe.n + LVT_ROWID_SIZE > LVT_MAX_KEY) return LVT_NOTFOUND;  /* no such entry */
   mrc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
   if (mrc == MDB_NOTFOUND) return LVT_NOTFOUND;
   if (mrc != 0) return lvt_err_mdb(mrc, "index lookup");
