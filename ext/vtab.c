@@ -523,6 +523,23 @@ static int lvtPrivateDir(char **pzDir, char **pzErr)
 /* Open (or find) the connection state of the environment at zPath, or of
  * the private environment of schema zDb when zPath is NULL.  bCreate allows
  * creating the directory (xCreate); xConnect never creates anything. */
+/* Has this connection the environment in directory zPath open already
+ * (by any spelling)?  Then it passed lvtEnvCheck or was created by this
+ * connection, maybe in its still uncommitted write transaction, which a
+ * check from outside could not see (a RENAME after CREATE in one BEGIN
+ * reconnects the table). */
+static int lvtConnHasEnv(LvtAux *pAux, const char *zPath)
+{
+  struct stat a, b;
+  LvtConn *p;
+  if (stat(zPath, &a) != 0) return 0;
+  for (p = pAux->pConnList; p; p = p->pNext)
+    if (p->zPrivDir == NULL && stat(lvt_env_path(p->pEnv), &b) == 0
+        && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+      return 1;
+  return 0;
+}
+
 static int lvtConnOpen(LvtAux *pAux, const char *zDb, const char *zPath,
                        const lvt_args *pArgs, int bCreate, LvtConn **ppConn,
                        char **pzErr)
@@ -1114,7 +1131,8 @@ static int lvtInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
     goto init_done;
   }
   rc = lvtEnvPath(db, argv[1], pArgs->zEnv, &zPath);
-  if (rc == SQLITE_OK && zPath) rc = lvtEnvCheck(zPath, argv[2], bCreate, pzErr);
+  if (rc == SQLITE_OK && zPath && !lvtConnHasEnv((LvtAux *)pAux, zPath))
+    rc = lvtEnvCheck(zPath, argv[2], bCreate, pzErr);
   if (rc != SQLITE_OK) goto init_done;
   pTab = sqlite3_malloc(sizeof *pTab);
   if (pTab == NULL) { rc = SQLITE_NOMEM; goto init_done; }
