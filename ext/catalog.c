@@ -83,8 +83,9 @@ static void key_table(unsigned char out[10], uint64_t id)
   for (i = 0; i < 8; i++) out[2 + i] = (unsigned char)(id >> (56 - 8 * i));
 }
 
-/* Nonzero when a and b are equal ignoring ASCII case. */
-static int name_eq(const char *a, const char *b)
+/* Nonzero when a and b are equal ignoring ASCII case (identifiers, as
+ * SQLite compares them). */
+int lvt_name_eq(const char *a, const char *b)
 {
   for (;; a++, b++) {
     unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
@@ -319,7 +320,7 @@ static int check_column(const lvt_table_def *d, int i)
 
   if (rc != LVT_OK) return rc;
   for (j = 0; j < i; j++)
-    if (name_eq(d->cols[j].name, c->name))
+    if (lvt_name_eq(d->cols[j].name, c->name))
       return lvt_err_set(LVT_SCHEMA, "duplicate column name: %s", c->name);
   if (c->affinity < LVT_AFF_BLOB || c->affinity > LVT_AFF_REAL)
     return lvt_err_set(LVT_SCHEMA, "column %s.%s: unknown affinity %d",
@@ -374,7 +375,7 @@ static int check_indexes(const lvt_table_def *d)
     rc = check_index(d, &d->idx[i], LVT_SCHEMA);
     if (rc != LVT_OK) return rc;
     for (j = 0; j < i; j++)
-      if (name_eq(d->idx[j].name, d->idx[i].name))
+      if (lvt_name_eq(d->idx[j].name, d->idx[i].name))
         return lvt_err_set(LVT_SCHEMA, "index %s already exists", d->idx[i].name);
     nprimary += d->idx[i].primary != 0;
   }
@@ -876,7 +877,7 @@ int lvt_cat_rename(lvt_txn *txn, const char *from, const char *to)
 
   if (rc == LVT_OK) rc = cat_open_write(txn, 0, from, &dbi);
   if (rc == LVT_OK) rc = lvt_cat_load(txn, from, 0, &s);
-  if (rc == LVT_OK && !name_eq(from, to)) {
+  if (rc == LVT_OK && !lvt_name_eq(from, to)) {
     rc = cat_table_id(txn, dbi, to, &id);
     if (rc == LVT_OK)
       rc = lvt_err_set(LVT_EXISTS, "there is already another table or index "

@@ -114,31 +114,7 @@ static int cur_attach(lvt_cursor *c)
 /* Open a cursor over the table (index -1) or index `index`. */
 int lvt_cursor_open(lvt_txn *txn, lvt_table *t, int index, lvt_cursor **curp)
 {
-  lvt_cursor *c;
-  int rc;
-
-  if (curp) *curp = NULL;
-  if (txn == NULL || t == NULL || curp == NULL)
-    return lvt_err_set(LVT_MISUSE, "lvt_cursor_open: NULL argument");
-  rc = lvt_tab_sync(txn, t);
-  if (rc != LVT_OK) return rc;
-  if (index < -1 || index >= t->s->def.nidx)
-    return lvt_err_set(LVT_NOINDEX, "table %s has no index number %d",
-                       t->s->def.name, index);
-  c = lvt_calloc(1, sizeof *c);
-  if (c == NULL) return lvt_err_set(LVT_NOMEM, "out of memory");
-  c->txn = txn;
-  c->tbl = t;
-  c->rdonly = lvt_txn_readonly(txn);
-  c->index = index;
-  c->idx_id = index >= 0 ? t->s->idx_id[index] : 0;
-  rc = cur_attach(c);
-  if (rc != LVT_OK) {
-    lvt_cursor_close(c);
-    return rc;
-  }
-  *curp = c;
-  return LVT_OK;
+  return lvt_cursor_reopen(txn, t, index, NULL, curp);
 }
 
 /* Keep c for lvt_cursor_reopen: its MDB cursor is closed (so this must
@@ -161,7 +137,6 @@ int lvt_cursor_reopen(lvt_txn *txn, lvt_table *t, int index, lvt_cursor **spare,
   lvt_cursor *c, keep;
   int rc;
 
-  if (spare == NULL || *spare == NULL) return lvt_cursor_open(txn, t, index, curp);
   if (curp) *curp = NULL;
   if (txn == NULL || t == NULL || curp == NULL)
     return lvt_err_set(LVT_MISUSE, "lvt_cursor_open: NULL argument");
@@ -170,18 +145,22 @@ int lvt_cursor_reopen(lvt_txn *txn, lvt_table *t, int index, lvt_cursor **spare,
   if (index < -1 || index >= t->s->def.nidx)
     return lvt_err_set(LVT_NOINDEX, "table %s has no index number %d",
                        t->s->def.name, index);
-  c = *spare;
-  *spare = NULL;
-  keep = *c;
-  memset(c, 0, sizeof *c);
-  c->lo = keep.lo;
-  c->hi = keep.hi;
-  c->key = keep.key;
-  c->scratch = keep.scratch;
-  lvt_buf_reset(&c->lo);
-  lvt_buf_reset(&c->hi);
-  lvt_buf_reset(&c->key);
-  lvt_buf_reset(&c->scratch);
+  if (spare != NULL && *spare != NULL) {
+    c = *spare;                         /* keep its buffers, emptied */
+    *spare = NULL;
+    keep = *c;
+    memset(c, 0, sizeof *c);
+    c->lo = keep.lo;
+    c->hi = keep.hi;
+    c->key = keep.key;
+    c->scratch = keep.scratch;
+    lvt_buf_reset(&c->lo);
+    lvt_buf_reset(&c->hi);
+    lvt_buf_reset(&c->key);
+    lvt_buf_reset(&c->scratch);
+  } else if ((c = lvt_calloc(1, sizeof *c)) == NULL) {
+    return lvt_err_set(LVT_NOMEM, "out of memory");
+  }
   c->txn = txn;
   c->tbl = t;
   c->rdonly = lvt_txn_readonly(txn);

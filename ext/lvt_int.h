@@ -206,6 +206,8 @@ LVT_HIDDEN int lvt_cat_index_add(lvt_txn *txn, const lvt_schema *s,
 /* Forget index k of table s and delete its sub-database. */
 LVT_HIDDEN int lvt_cat_index_remove(lvt_txn *txn, const lvt_schema *s, int k);
 /* Sub-database name of table id (idx_id < 0) or of one of its indexes. */
+/* Nonzero when identifiers a and b are equal ignoring ASCII case. */
+LVT_HIDDEN int lvt_name_eq(const char *a, const char *b);
 LVT_HIDDEN void lvt_cat_dbname(char out[LVT_CAT_DBNAME], uint64_t id,
                                int64_t idx_id);
 

@@ -410,25 +410,13 @@ const lvt_table_def *lvt_table_schema(const lvt_table *t)
   return t ? &t->s->def : NULL;
 }
 
-/* Case-insensitive (ASCII) equality of identifiers. */
-static int ident_eq(const char *a, const char *b)
-{
-  for (;; a++, b++) {
-    unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
-    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
-    if (x != y) return 0;
-    if (x == 0) return 1;
-  }
-}
-
 /* Column number of `name`, or -1. */
 int lvt_table_column(const lvt_table *t, const char *name)
 {
   int i;
   if (t == NULL || name == NULL) return -1;
   for (i = 0; i < t->s->def.ncol; i++)
-    if (ident_eq(t->s->def.cols[i].name, name)) return i;
+    if (lvt_name_eq(t->s->def.cols[i].name, name)) return i;
   return -1;
 }
 
@@ -438,7 +426,7 @@ int lvt_table_index(const lvt_table *t, const char *name)
   int i;
   if (t == NULL || name == NULL) return -1;
   for (i = 0; i < t->s->def.nidx; i++)
-    if (ident_eq(t->s->def.idx[i].name, name)) return i;
+    if (lvt_name_eq(t->s->def.idx[i].name, name)) return i;
   return -1;
 }
 
@@ -538,7 +526,7 @@ static const char *strict_type(const lvt_column_def *c)
   size_t i;
 
   for (i = 0; c->decltype && i < sizeof std / sizeof std[0]; i++)
-    if (ident_eq(c->decltype, std[i])) return std[i];
+    if (lvt_name_eq(c->decltype, std[i])) return std[i];
   switch (c->affinity) {
   case LVT_AFF_INTEGER: return "INTEGER";
   case LVT_AFF_REAL:    return "REAL";

@@ -42,17 +42,6 @@
 
 int sqlite3_lmdbvt_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 static char g_dir[4096], g_db[4200], g_env[4200];
 static const char *g_scenario = "setup";
 
@@ -294,7 +283,7 @@ int main(void)
   verify(rows, rows);
 
   /* 3: the map cannot grow. */
-  if (UNDER_ASAN) {
+  if (LVT_UNDER_ASAN) {
     printf("diskfull: map growth scenario skipped under AddressSanitizer\n");
   } else {
     rlim_t as = vm_size();

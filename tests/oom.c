@@ -55,17 +55,6 @@
 
 #include "lmdbvt.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 int sqlite3_lmdbvt_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
 
 /* ------------------------------------------------------- allocator -- */
@@ -622,8 +611,8 @@ int main(void)
   if ((z = getenv("OOM_ROWS")) && atoi(z) > 0) rows = atoi(z);
   if ((z = getenv("OOM_ONLY")) && atol(z) > 0) { only = atol(z); g_verbose = 1; }
   if ((z = getenv("OOM_STRIDE")) && atol(z) > 0) stride = atol(z);
-  strides[0] = stride ? stride : full ? 1 : UNDER_ASAN ? 5 : 1;
-  strides[1] = stride ? stride : full ? 1 : UNDER_ASAN ? 15 : 3;
+  strides[0] = stride ? stride : full ? 1 : LVT_UNDER_ASAN ? 5 : 1;
+  strides[1] = stride ? stride : full ? 1 : LVT_UNDER_ASAN ? 15 : 3;
   if (zTmp == NULL || *zTmp == '\0')
     zTmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
 
